@@ -1,0 +1,218 @@
+/**
+ * Validation at the edge: a scenario file's default export is checked here and turned
+ * into a ResolvedScenario. Every error names the file, the field path, what was expected
+ * and how to fix it, because the reader is an SRE looking at a CI log.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { parseDurationMs } from './duration.ts';
+import {
+  METRIC_QUANTILE,
+  SLO_METRICS,
+  type EngineName,
+  type ResolvedScenario,
+  type SloThreshold,
+} from './types.ts';
+
+/** A problem in a scenario file; the CLI prints `message` and exits with code 2. */
+export class ScenarioError extends Error {
+  constructor(
+    readonly file: string,
+    readonly issues: ScenarioIssue[],
+  ) {
+    super(formatIssues(file, issues));
+    this.name = 'ScenarioError';
+  }
+}
+
+export interface ScenarioIssue {
+  /** Dotted field path, e.g. `slo.p99` or `[1].input.maxLength`. */
+  field: string;
+  problem: string;
+  fix: string;
+}
+
+function formatIssues(file: string, issues: ScenarioIssue[]): string {
+  const lines = issues.map((i) => `  - ${i.field || '(scenario)'}: ${i.problem}\n    fix: ${i.fix}`);
+  return `invalid scenario file ${file}\n${lines.join('\n')}`;
+}
+
+const duration = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
+  const parsed = parseDurationMs(value);
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
+});
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+const sloSchema = z
+  .object({
+    p50: duration.optional(),
+    p90: duration.optional(),
+    p99: duration.optional(),
+    p999: duration.optional(),
+    max: duration.optional(),
+    perCall: duration.optional(),
+  })
+  .strict()
+  .refine((slo) => SLO_METRICS.some((m) => slo[m] !== undefined), {
+    message: 'no threshold given: an SLO needs at least one of p50, p90, p99, p999, max',
+  });
+
+const corpusFields = {
+  maxLength: z.number().int().positive().max(16 * 1024 * 1024).optional(),
+  dictionary: z.array(z.string()).optional(),
+  corpus: z.string().min(1).optional(),
+};
+
+const isArbitrary = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && typeof (v as { generate?: unknown }).generate === 'function' &&
+  typeof (v as { shrink?: unknown }).shrink === 'function';
+
+const inputSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('bytes'), ...corpusFields }).strict(),
+  z.object({ type: z.literal('string'), ...corpusFields }).strict(),
+  z
+    .object({
+      type: z.literal('arbitrary'),
+      arbitrary: z.custom<unknown>(isArbitrary, { message: 'expected a fast-check arbitrary (e.g. fc.json())' }),
+      maxLength: corpusFields.maxLength,
+      corpus: corpusFields.corpus,
+    })
+    .strict(),
+]);
+
+const scenarioSchema = z
+  .object({
+    name: z.string().regex(NAME_RE, 'expected 1-100 characters of letters, digits, ".", "_" or "-", starting with a letter or digit'),
+    description: z.string().optional(),
+    target: z.custom<unknown>((v) => typeof v === 'function', { message: 'expected a function (input, ctx) => result' }),
+    input: inputSchema,
+    slo: sloSchema,
+    timeout: duration.optional(),
+    budget: z
+      .object({ duration: duration.optional(), calls: z.number().int().positive().optional() })
+      .strict()
+      .optional(),
+    seed: z.number().int().nonnegative().max(0xffffffff).optional(),
+    engine: z.enum(['builtin', 'jazzer', 'auto']).optional(),
+    memoryLimitMb: z.number().int().min(32).max(16384).optional(),
+    expectedError: z.custom<unknown>((v) => typeof v === 'function', { message: 'expected a function (error) => boolean' }).optional(),
+  })
+  .strict();
+
+type ParsedScenario = z.infer<typeof scenarioSchema>;
+
+/** How to fix a problem, by the field it is in. The first matching prefix wins. */
+const FIX_HINTS: Array<[RegExp, string]> = [
+  [/^name$/, 'give the scenario a short file-name safe name, e.g. name: "yaml-parse"'],
+  [/^target$/, 'set target to the function under test, e.g. target: (input) => parse(input)'],
+  [/^input\.type$/, 'set input.type to "bytes", "string" or "arbitrary"'],
+  [/^input\.arbitrary$/, 'import fc from "fast-check" and pass an arbitrary, e.g. arbitrary: fc.json()'],
+  [/^input\.maxLength$/, 'use a positive whole number of bytes, e.g. maxLength: 4096'],
+  [/^input/, 'input is { type: "bytes" | "string", maxLength?, dictionary?, corpus? } or { type: "arbitrary", arbitrary }'],
+  [/^slo$/, 'add a threshold, e.g. slo: { p99: "5ms" }'],
+  [/^slo\./, 'thresholds are durations such as "500us", "5ms" or a number of milliseconds; known keys: p50, p90, p99, p999, max, perCall'],
+  [/^timeout$/, 'use a duration such as "2s"'],
+  [/^budget/, 'budget is { duration?: "10s", calls?: 100000 }'],
+  [/^seed$/, 'use a whole number between 0 and 4294967295'],
+  [/^engine$/, 'use "builtin", "jazzer" or "auto"'],
+  [/^memoryLimitMb$/, 'use a whole number of MiB between 32 and 16384'],
+  [/^expectedError$/, 'pass a predicate, e.g. expectedError: (e) => e instanceof SyntaxError'],
+];
+
+function fixFor(field: string, code: string): string {
+  if (code === 'unrecognized_keys') return 'remove the field or check its spelling against the ScenarioSpec type';
+  const bare = field.replace(/^\[\d+\]\.?/, '');
+  for (const [re, hint] of FIX_HINTS) if (re.test(bare)) return hint;
+  return 'see the ScenarioSpec type exported by slo-harness';
+}
+
+function toIssues(error: z.ZodError, prefix: string): ScenarioIssue[] {
+  return error.issues.map((issue) => {
+    const fieldPath = issue.path.map(String).join('.');
+    const field = [prefix, fieldPath].filter(Boolean).join('.');
+    const missing = /^Invalid input: expected (\w+), received undefined$/.exec(issue.message);
+    const problem = missing ? `required field is missing (expected ${missing[1]})` : issue.message;
+    return { field, problem, fix: fixFor(field, issue.code) };
+  });
+}
+
+export interface ResolveOptions {
+  /** Absolute path of the scenario file. */
+  file: string;
+  /** Folder holding `corpora/`; defaults to the parent of the scenario file's folder. */
+  projectRoot?: string;
+}
+
+/**
+ * Validates a scenario module's default export (a scenario or an array of them) and
+ * returns the resolved scenarios. Throws ScenarioError listing every problem found.
+ */
+export function resolveScenarios(exported: unknown, opts: ResolveOptions): ResolvedScenario[] {
+  if (exported === undefined) {
+    throw new ScenarioError(opts.file, [
+      { field: 'default export', problem: 'the file has no default export', fix: 'end the file with `export default defineScenario({ ... })`' },
+    ]);
+  }
+  const list = Array.isArray(exported) ? exported : [exported];
+  const issues: ScenarioIssue[] = [];
+  const resolved: ResolvedScenario[] = [];
+  list.forEach((entry, index) => {
+    const prefix = Array.isArray(exported) ? `[${index}]` : '';
+    const parsed = scenarioSchema.safeParse(entry);
+    if (!parsed.success) {
+      issues.push(...toIssues(parsed.error, prefix));
+      return;
+    }
+    resolved.push(normalise(parsed.data, index, opts));
+  });
+  const names = new Set<string>();
+  for (const s of resolved) {
+    if (names.has(s.name)) {
+      issues.push({ field: 'name', problem: `two scenarios in this file are named ${JSON.stringify(s.name)}`, fix: 'give each scenario its own name' });
+    }
+    names.add(s.name);
+  }
+  if (issues.length > 0) throw new ScenarioError(opts.file, issues);
+  return resolved;
+}
+
+function ms(value: string | number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = parseDurationMs(value);
+  return parsed.ok ? parsed.ms : fallback;
+}
+
+function normalise(spec: ParsedScenario, index: number, opts: ResolveOptions): ResolvedScenario {
+  const thresholds: SloThreshold[] = SLO_METRICS.filter((m) => spec.slo[m] !== undefined).map((metric) => ({
+    metric,
+    thresholdMs: ms(spec.slo[metric], 0),
+  }));
+  const largest = Math.max(...thresholds.filter((t) => METRIC_QUANTILE[t.metric] < 1).map((t) => t.thresholdMs), 0);
+  const maxThreshold = thresholds.find((t) => t.metric === 'max')?.thresholdMs;
+  const timeoutMs = ms(spec.timeout, 2000);
+  const defaultPerCall = maxThreshold ?? (largest > 0 ? largest * 10 : timeoutMs);
+  const perCallMs = Math.min(ms(spec.slo.perCall, defaultPerCall), timeoutMs);
+  const root = opts.projectRoot ?? path.dirname(path.dirname(opts.file));
+  const corpus = spec.input.corpus;
+  const corpusDir = corpus ? path.resolve(path.dirname(opts.file), corpus) : path.join(root, 'corpora', spec.name);
+  const engine: EngineName = spec.engine ?? 'builtin';
+  return {
+    name: spec.name,
+    ...(spec.description !== undefined ? { description: spec.description } : {}),
+    file: opts.file,
+    index,
+    input: {
+      type: spec.input.type,
+      maxLength: spec.input.maxLength ?? (spec.input.type === 'arbitrary' ? 65536 : 4096),
+      dictionary: spec.input.type === 'arbitrary' ? [] : (spec.input.dictionary ?? []),
+      corpusDir,
+    },
+    slo: { thresholds, perCallMs },
+    timeoutMs,
+    budget: { durationMs: ms(spec.budget?.duration, 10_000), calls: spec.budget?.calls ?? null },
+    seed: spec.seed ?? null,
+    engine,
+    memoryLimitMb: spec.memoryLimitMb ?? 512,
+  };
+}
