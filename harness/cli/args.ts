@@ -1,0 +1,123 @@
+/** Command-line parsing: subcommands, flags, and the help text a newcomer reads first. */
+import { parseArgs } from 'node:util';
+import { parseDurationMs } from '../scenario/duration.ts';
+import { UsageError } from '../scenario/load.ts';
+import type { EngineName } from '../scenario/types.ts';
+
+export const HELP = `slo-harness: fuzz a target, measure its latency with HDR histograms, and check its SLO.
+
+Usage:
+  slo-harness run <scenario files or folders...> [options]
+  slo-harness replay <violation.json> [--repeats N]
+  slo-harness --help | --version
+
+run options:
+  --budget <duration>   measured time per scenario, e.g. 30s, 2m (default: the scenario's budget, else 10s)
+  --seed <n>            seed for inputs and chaos; a run prints its seed so --seed replays it
+  --out <dir>           where results.json is written (default: reports/<run id>)
+  --json                print results.json to stdout (the summary table goes to stderr)
+  --engine <name>       builtin | jazzer | auto (default: the scenario's engine, else builtin)
+  --fail-on-inconclusive  exit 1 when a verdict is INCONCLUSIVE (too few samples to decide)
+  --quiet               no progress line
+
+replay options:
+  --repeats <n>         how many times to call the target with the input (default 5)
+
+Exit codes: 0 every SLO passed, 1 an SLO failed or a finding (hang, crash, slow input) was
+recorded, 2 usage or scenario error, 130 interrupted (partial results were written).
+
+Scenario files are TypeScript or JavaScript modules ending in .scenario.ts (or .js/.mjs)
+whose default export is defineScenario({...}) from 'slo-harness'. Findings are saved to
+corpora/<scenario>/violations/ with a one-line replay command.`;
+
+export interface RunCommand {
+  command: 'run';
+  paths: string[];
+  budgetMs: number | null;
+  seed: number | null;
+  out: string | null;
+  json: boolean;
+  engine: EngineName | null;
+  failOnInconclusive: boolean;
+  quiet: boolean;
+}
+
+export interface ReplayCommand {
+  command: 'replay';
+  file: string;
+  repeats: number;
+}
+
+export type CliCommand = RunCommand | ReplayCommand | { command: 'help' } | { command: 'version' };
+
+function parseSeed(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  if (!/^\d+$/.test(value) || Number(value) > 0xffffffff) throw new UsageError(`--seed: expected a whole number from 0 to 4294967295, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function parseBudget(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const parsed = parseDurationMs(/^\d+(\.\d+)?$/.test(value) ? `${value}s` : value);
+  if (!parsed.ok || parsed.ms <= 0) throw new UsageError(`--budget: expected a duration such as 30s or 2m, got ${JSON.stringify(value)}`);
+  return parsed.ms;
+}
+
+function parseEngine(value: string | undefined): EngineName | null {
+  if (value === undefined) return null;
+  if (value === 'builtin' || value === 'jazzer' || value === 'auto') return value;
+  throw new UsageError(`--engine: expected builtin, jazzer or auto, got ${JSON.stringify(value)}`);
+}
+
+export function parseCli(argv: string[]): CliCommand {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
+  if (command === '--version' || command === '-v') return { command: 'version' };
+  try {
+    if (command === 'run') {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          budget: { type: 'string' },
+          seed: { type: 'string' },
+          out: { type: 'string' },
+          json: { type: 'boolean', default: false },
+          engine: { type: 'string' },
+          'fail-on-inconclusive': { type: 'boolean', default: false },
+          quiet: { type: 'boolean', default: false },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+      });
+      if (values.help) return { command: 'help' };
+      return {
+        command: 'run',
+        paths: positionals,
+        budgetMs: parseBudget(values.budget),
+        seed: parseSeed(values.seed),
+        out: values.out ?? null,
+        json: values.json ?? false,
+        engine: parseEngine(values.engine),
+        failOnInconclusive: values['fail-on-inconclusive'] ?? false,
+        quiet: values.quiet ?? false,
+      };
+    }
+    if (command === 'replay') {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { repeats: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+      });
+      if (values.help) return { command: 'help' };
+      if (positionals.length !== 1) throw new UsageError('replay takes exactly one violation file (corpora/<scenario>/violations/<id>.json)');
+      const repeats = values.repeats === undefined ? 5 : Number(values.repeats);
+      if (!Number.isInteger(repeats) || repeats < 1 || repeats > 10_000) throw new UsageError(`--repeats: expected a whole number from 1 to 10000, got ${values.repeats}`);
+      return { command: 'replay', file: positionals[0] as string, repeats };
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    // node:util parseArgs errors (unknown flag, missing value) are usage errors too.
+    throw new UsageError((error as Error).message);
+  }
+  throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: run, replay; see --help)`);
+}

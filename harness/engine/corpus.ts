@@ -1,0 +1,137 @@
+/**
+ * The corpus on disk, per scenario:
+ *   corpora/<scenario>/<any file>           seed inputs written by people
+ *   corpora/<scenario>/interesting/<hash>   inputs the engines judged interesting
+ *   corpora/<scenario>/violations/<id>.input + <id>.json   findings, with metadata
+ * Every write is atomic; names are content hashes, so merging corpora is a file copy.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import v8 from 'node:v8';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic-file.ts';
+import type { InputEncoding } from './feeders.ts';
+
+export const VIOLATION_SCHEMA = 'slo-harness/violation' as const;
+
+/** The metadata file saved next to every violating input. */
+export interface ViolationRecord {
+  schema: typeof VIOLATION_SCHEMA;
+  version: 1;
+  id: string;
+  scenario: string;
+  /** Scenario file, relative to the metadata file's folder (so corpora can move with the repo). */
+  scenarioFile: string;
+  scenarioIndex: number;
+  kind: string;
+  latencyMs: number;
+  budgetMs: number;
+  timeoutMs: number;
+  seed: number;
+  engine: string;
+  encoding: InputEncoding;
+  /** Input file name, in the same folder. */
+  inputFile: string;
+  inputSize: number;
+  message: string | null;
+  stack: string | null;
+  foundAt: string;
+  replay: string;
+}
+
+export function contentId(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 20);
+}
+
+const SKIP = new Set(['README.md', 'interesting', 'violations']);
+
+/**
+ * Structured (arbitrary) inputs are stored in structured-clone form; hand-written seeds
+ * may be JSON files instead, converted here so every input has one identity format.
+ */
+function asEncoded(name: string, bytes: Uint8Array, encoding: InputEncoding): Uint8Array {
+  if (encoding !== 'v8' || !name.endsWith('.json')) return bytes;
+  return new Uint8Array(v8.serialize(JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown));
+}
+
+async function readFilesIn(dir: string, encoding: InputEncoding): Promise<Uint8Array[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).sort();
+  } catch {
+    return [];
+  }
+  const out: Uint8Array[] = [];
+  for (const name of names) {
+    if (name.startsWith('.') || SKIP.has(name)) continue;
+    const file = path.join(dir, name);
+    if (!(await stat(file)).isFile()) continue;
+    try {
+      out.push(asEncoded(name, new Uint8Array(await readFile(file)), encoding));
+    } catch (error) {
+      throw new Error(`corpus file ${file}: ${(error as Error).message}`);
+    }
+  }
+  return out;
+}
+
+export class CorpusStore {
+  constructor(readonly dir: string) {}
+
+  get violationsDir(): string {
+    return path.join(this.dir, 'violations');
+  }
+
+  /** Seeds first (in name order), then interesting inputs; duplicates removed. */
+  async loadSeeds(encoding: InputEncoding): Promise<Uint8Array[]> {
+    const all = [...(await readFilesIn(this.dir, encoding)), ...(await readFilesIn(path.join(this.dir, 'interesting'), encoding))];
+    const seen = new Set<string>();
+    return all.filter((bytes) => {
+      const id = contentId(bytes);
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
+  }
+
+  async saveInteresting(bytes: Uint8Array): Promise<string> {
+    const file = path.join(this.dir, 'interesting', contentId(bytes));
+    await writeFileAtomic(file, bytes);
+    return file;
+  }
+
+  /** Writes the input, then its metadata (the metadata's presence marks a complete record). */
+  async saveViolation(bytes: Uint8Array, record: Omit<ViolationRecord, 'schema' | 'version' | 'inputFile' | 'inputSize' | 'id'>): Promise<{ id: string; inputFile: string; metaFile: string; record: ViolationRecord }> {
+    const id = contentId(bytes);
+    const inputFile = path.join(this.violationsDir, `${id}.input`);
+    const metaFile = path.join(this.violationsDir, `${id}.json`);
+    const full: ViolationRecord = { schema: VIOLATION_SCHEMA, version: 1, id, ...record, inputFile: `${id}.input`, inputSize: bytes.length };
+    await writeFileAtomic(inputFile, bytes);
+    await writeJsonAtomic(metaFile, full);
+    return { id, inputFile, metaFile, record: full };
+  }
+
+  async listViolations(): Promise<string[]> {
+    try {
+      return (await readdir(this.violationsDir)).filter((n) => n.endsWith('.json')).sort().map((n) => path.join(this.violationsDir, n));
+    } catch {
+      return [];
+    }
+  }
+}
+
+/** Reads a violation metadata file and its input; errors name the file and the problem. */
+export async function readViolation(metaFile: string): Promise<{ record: ViolationRecord; input: Uint8Array }> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(metaFile, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read violation file ${metaFile}: ${(error as Error).message}`);
+  }
+  const record = parsed as Partial<ViolationRecord>;
+  if (record.schema !== VIOLATION_SCHEMA || typeof record.inputFile !== 'string' || typeof record.scenarioFile !== 'string') {
+    throw new Error(`${metaFile} is not a slo-harness violation file (expected "schema": "${VIOLATION_SCHEMA}" with inputFile and scenarioFile)`);
+  }
+  const input = new Uint8Array(await readFile(path.join(path.dirname(metaFile), record.inputFile)));
+  return { record: record as ViolationRecord, input };
+}

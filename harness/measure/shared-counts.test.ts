@@ -1,0 +1,40 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../engine/rng.ts';
+import { createLatencyHistogram, initHistograms, msToUs } from './histogram.ts';
+import { countsIndexOf, createSharedCounts, recordSharedMs, sharedTotal, toHistogram, valueAtIndex } from './shared-counts.ts';
+
+beforeAll(async () => {
+  await initHistograms();
+});
+
+describe('shared latency counts', () => {
+  it('maps values to the same bucket boundaries as HdrHistogram', () => {
+    for (const v of [1, 2, 1023, 1024, 2047, 2048, 2049, 4095, 4096, 123_456, 2 ** 31 + 5, 3_600_000_000]) {
+      const i = countsIndexOf(v);
+      const low = valueAtIndex(i);
+      expect(low).toBeLessThanOrEqual(v);
+      // The next index starts above v: v lies inside [low, next low).
+      expect(valueAtIndex(i + 1)).toBeGreaterThan(v);
+    }
+  });
+
+  it('gives exactly the percentiles of a histogram recorded directly', () => {
+    const rng = createRng(11);
+    const direct = createLatencyHistogram();
+    const counts = new Float64Array(createSharedCounts());
+    for (let i = 0; i < 50_000; i++) {
+      // Log-uniform latencies from 1 µs to ~10 s exercise every bucket magnitude.
+      const ms = 10 ** (rng.next() * 7 - 3);
+      direct.recordValue(msToUs(ms));
+      recordSharedMs(counts, ms);
+    }
+    const rebuilt = toHistogram(counts);
+    expect(sharedTotal(counts)).toBe(50_000);
+    expect(rebuilt.totalCount).toBe(direct.totalCount);
+    for (const p of [0, 1, 10, 50, 90, 99, 99.9, 99.99, 100]) {
+      expect(rebuilt.getValueAtPercentile(p)).toBe(direct.getValueAtPercentile(p));
+    }
+    direct.destroy();
+    rebuilt.destroy();
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * Latency counts in shared memory, laid out exactly like an HdrHistogram's counts array
+ * (lowest value 1 µs, 3 significant digits). The measured loop increments a bucket per
+ * call (a few nanoseconds, no WebAssembly boundary), and the supervising thread can read
+ * the counts at any moment: when a target hangs or crashes, every call it completed
+ * before is still counted. `toHistogram` turns the counts into a real HDR histogram with
+ * identical buckets, so percentiles, encoding and merging stay hdr-histogram-js's.
+ */
+import { createLatencyHistogram, HIGHEST_US, type Histogram } from './histogram.ts';
+
+/** HDR layout for lowestDiscernibleValue 1 and 3 significant digits. */
+const SUB_BUCKET_HALF_COUNT_MAGNITUDE = 10; // log2(2048) - 1
+const SUB_BUCKET_HALF_COUNT = 1 << SUB_BUCKET_HALF_COUNT_MAGNITUDE; // 1024
+const SUB_BUCKET_MASK = 2 * SUB_BUCKET_HALF_COUNT - 1; // 2047
+/** Slot 0 holds the total count; buckets start at 1. */
+const TOTAL_SLOT = 0;
+
+function bucketIndexOf(value: number): number {
+  // 64 - clz64(value | mask) - 11, computed with 32-bit halves (values reach 3.6e9 > 2^31).
+  const v = value > SUB_BUCKET_MASK ? value : SUB_BUCKET_MASK;
+  const high = Math.floor(v / 4294967296);
+  const bits = high > 0 ? 64 - Math.clz32(high) : 32 - Math.clz32(v >>> 0);
+  return bits - 11;
+}
+
+/** Index into the HDR counts array for a value in µs (already clamped to [1, HIGHEST_US]). */
+export function countsIndexOf(valueUs: number): number {
+  const bucket = bucketIndexOf(valueUs);
+  const subBucket = Math.floor(valueUs / 2 ** bucket);
+  return ((bucket + 1) << SUB_BUCKET_HALF_COUNT_MAGNITUDE) + (subBucket - SUB_BUCKET_HALF_COUNT);
+}
+
+/** The lowest value (µs) that lands in a counts index. */
+export function valueAtIndex(index: number): number {
+  let bucket = (index >> SUB_BUCKET_HALF_COUNT_MAGNITUDE) - 1;
+  let subBucket = (index & (SUB_BUCKET_HALF_COUNT - 1)) + SUB_BUCKET_HALF_COUNT;
+  if (bucket < 0) {
+    subBucket -= SUB_BUCKET_HALF_COUNT;
+    bucket = 0;
+  }
+  return subBucket * 2 ** bucket;
+}
+
+/** Number of slots needed: the total plus every bucket up to HIGHEST_US. */
+export const SHARED_COUNTS_LENGTH = countsIndexOf(HIGHEST_US) + 2;
+
+export function createSharedCounts(): SharedArrayBuffer {
+  return new SharedArrayBuffer(SHARED_COUNTS_LENGTH * Float64Array.BYTES_PER_ELEMENT);
+}
+
+/** Records one latency (ms) into shared counts. Hot path: no allocation, no calls out. */
+export function recordSharedMs(counts: Float64Array, ms: number): void {
+  let us = Math.round(ms * 1000);
+  if (!(us >= 1)) us = 1;
+  else if (us > HIGHEST_US) us = HIGHEST_US;
+  const slot = countsIndexOf(us) + 1;
+  counts[slot] = (counts[slot] ?? 0) + 1;
+  counts[TOTAL_SLOT] = (counts[TOTAL_SLOT] ?? 0) + 1;
+}
+
+export function sharedTotal(counts: Float64Array): number {
+  return counts[TOTAL_SLOT] ?? 0;
+}
+
+/** A WASM HDR histogram holding the same buckets as the shared counts (caller destroys it). */
+export function toHistogram(counts: Float64Array): Histogram {
+  const h = createLatencyHistogram();
+  for (let slot = 1; slot < counts.length; slot++) {
+    const n = counts[slot] ?? 0;
+    if (n > 0) h.recordValueWithCount(valueAtIndex(slot - 1), n);
+  }
+  return h;
+}

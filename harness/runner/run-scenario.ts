@@ -1,0 +1,248 @@
+/**
+ * Runs one scenario: starts its isolate, gathers cumulative histogram snapshots across
+ * worker restarts, saves findings to the corpus as they arrive, and turns the
+ * measurements into verdicts. Owns time and processes; the statistics live in measure/.
+ */
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { CorpusStore, contentId } from '../engine/corpus.ts';
+import { encodingFor } from '../engine/feeders.ts';
+import { hexPreview, previewInput } from '../engine/input-preview.ts';
+import { createLatencyHistogram, decodeHistogram, msToUs, summarizeLatency, type Histogram } from '../measure/histogram.ts';
+import { overallVerdict, sloVerdict } from '../measure/verdict.ts';
+import type { CompletionStatus, Finding, FindingKind, ScenarioResult } from '../report/results-schema.ts';
+import type { ResolvedScenario } from '../scenario/types.ts';
+import { startIsolate } from '../target/isolate.ts';
+import type { FindingMessage, HostEvent } from '../target/protocol.ts';
+
+export interface ScenarioProgress {
+  scenario: string;
+  elapsedMs: number;
+  calls: number;
+  callsPerSecond: number;
+  p99Ms: number;
+  findings: number;
+  restarts: number;
+}
+
+export interface RunScenarioOptions {
+  seed: number;
+  /** Overrides the scenario's own duration budget. */
+  durationMs?: number;
+  calls?: number | null;
+  signal?: AbortSignal;
+  onProgress?: (progress: ScenarioProgress) => void;
+  onFinding?: (finding: Finding) => void;
+  /** Working directory that paths in results and replay commands are relative to. */
+  cwd?: string;
+  /** How a user invokes the CLI, for replay commands. */
+  cliName?: string;
+}
+
+/** Snapshots are cumulative per worker: keep the latest per generation and merge at the end. */
+class SnapshotLedger {
+  private readonly latest = new Map<number, string>();
+  private readonly calls = new Map<number, number>();
+  private readonly extra = createLatencyHistogram();
+
+  record(generation: number, histogram: string, calls: number): void {
+    this.latest.set(generation, histogram);
+    this.calls.set(generation, calls);
+  }
+  /** Calls that never returned (hangs, crashes) are measured by the watchdog instead. */
+  recordOutside(latencyMs: number): void {
+    this.extra.recordValue(msToUs(latencyMs));
+  }
+  totalCalls(): number {
+    let n = this.extra.totalCount;
+    for (const c of this.calls.values()) n += c;
+    return n;
+  }
+  merged(): Histogram {
+    const out = createLatencyHistogram();
+    out.add(this.extra);
+    for (const encoded of this.latest.values()) {
+      const h = decodeHistogram(encoded);
+      out.add(h);
+      h.destroy();
+    }
+    return out;
+  }
+  destroy(): void {
+    this.extra.destroy();
+  }
+}
+
+function relative(cwd: string, file: string): string {
+  const rel = path.relative(cwd, file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+/** Quotes a path for a copy-pasteable shell command (POSIX single quotes). */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_./:=@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioOptions): Promise<ScenarioResult> {
+  const cwd = opts.cwd ?? process.cwd();
+  const cli = opts.cliName ?? 'npx slo-harness';
+  const corpus = new CorpusStore(scenario.input.corpusDir);
+  const encoding = encodingFor(scenario.input.type);
+  const seeds = await corpus.loadSeeds(encoding);
+  const durationMs = opts.durationMs ?? scenario.budget.durationMs;
+  const calls = opts.calls !== undefined ? opts.calls : scenario.budget.calls;
+  const ledger = new SnapshotLedger();
+  const findings = new Map<string, Finding>();
+  const pendingSaves: Promise<void>[] = [];
+  let generation = 0;
+  let restarts = 0;
+  let engine = 'builtin';
+  let fatal: string | null = null;
+  let lastP99 = 0;
+  const started = performance.now();
+
+  const saveFinding = (msg: FindingMessage): void => {
+    const id = contentId(msg.input);
+    const known = findings.get(id);
+    if (known) {
+      known.occurrences++;
+      known.latencyMs = Math.max(known.latencyMs, msg.latencyMs);
+      return;
+    }
+    const kind: FindingKind = msg.kind;
+    const finding: Finding = {
+      id,
+      kind,
+      latencyMs: msg.latencyMs,
+      budgetMs: kind === 'timeout' ? scenario.timeoutMs : scenario.slo.perCallMs,
+      message: msg.message,
+      stack: msg.stack,
+      input: {
+        encoding,
+        size: msg.input.length,
+        preview: previewInput(msg.input, encoding),
+        hexPreview: hexPreview(msg.input),
+        file: relative(cwd, path.join(corpus.violationsDir, `${id}.input`)),
+      },
+      metaFile: relative(cwd, path.join(corpus.violationsDir, `${id}.json`)),
+      replay: '',
+      firstSeenAt: new Date().toISOString(),
+      occurrences: 1,
+    };
+    finding.replay = `${cli} replay ${shellQuote(finding.metaFile)}`;
+    findings.set(id, finding);
+    opts.onFinding?.(finding);
+    pendingSaves.push(
+      corpus
+        .saveViolation(msg.input, {
+          scenario: scenario.name,
+          scenarioFile: path.relative(corpus.violationsDir, scenario.file),
+          scenarioIndex: scenario.index,
+          kind,
+          latencyMs: msg.latencyMs,
+          budgetMs: finding.budgetMs,
+          timeoutMs: scenario.timeoutMs,
+          seed: opts.seed,
+          engine,
+          encoding,
+          message: msg.message,
+          stack: msg.stack,
+          foundAt: finding.firstSeenAt,
+          replay: finding.replay,
+        })
+        .then(() => undefined),
+    );
+  };
+
+  const onEvent = (event: HostEvent): void => {
+    switch (event.type) {
+      case 'ready':
+        engine = event.engine;
+        break;
+      case 'snapshot': {
+        ledger.record(generation, event.histogram, event.calls);
+        const h = decodeHistogram(event.histogram);
+        lastP99 = h.totalCount > 0 ? h.getValueAtPercentile(99) / 1000 : lastP99;
+        h.destroy();
+        const elapsedMs = performance.now() - started;
+        const total = ledger.totalCalls();
+        opts.onProgress?.({
+          scenario: scenario.name,
+          elapsedMs,
+          calls: total,
+          callsPerSecond: total / Math.max(elapsedMs / 1000, 1e-3),
+          p99Ms: lastP99,
+          findings: findings.size,
+          restarts,
+        });
+        break;
+      }
+      case 'finding':
+        // Hangs and crashes never reached the loop's histogram: the watchdog's measure stands in.
+        if (event.kind !== 'slow' && event.kind !== 'error' && event.latencyMs > 0) ledger.recordOutside(event.latencyMs);
+        saveFinding(event);
+        break;
+      case 'restart':
+        generation = event.generation;
+        restarts++;
+        break;
+      case 'fatal':
+        fatal = event.message;
+        break;
+      default:
+        break;
+    }
+  };
+
+  const isolate = startIsolate(
+    { scenario, seed: opts.seed, mode: { kind: 'fuzz', durationMs, calls }, seeds, confirmRepeats: 2, snapshotIntervalMs: 250, generation: 0, avoid: [] },
+    { onEvent },
+  );
+  let interrupted = false;
+  const onAbort = (): void => {
+    interrupted = true;
+    isolate.stop();
+    // A target stuck in native code cannot finish its call: do not wait for it forever.
+    setTimeout(() => isolate.kill(), scenario.timeoutMs + 3000).unref();
+  };
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const exit = await isolate.exited;
+  opts.signal?.removeEventListener('abort', onAbort);
+  await Promise.all(pendingSaves);
+
+  if (!fatal && exit.code !== 0 && !interrupted) {
+    fatal = exit.killedForSilence
+      ? 'the isolate host stopped responding and was killed'
+      : `the isolate host exited with ${exit.signal ?? `code ${exit.code}`}${exit.outputTail ? `; last output: ${exit.outputTail.slice(-500)}` : ''}`;
+  }
+  const histogram = ledger.merged();
+  ledger.destroy();
+  const status: CompletionStatus = fatal ? 'error' : interrupted ? 'interrupted' : 'complete';
+  const slos = scenario.slo.thresholds.map((t) => sloVerdict(histogram, t.metric, t.thresholdMs));
+  const findingList = [...findings.values()];
+  const elapsedMs = performance.now() - started;
+  const result: ScenarioResult = {
+    name: scenario.name,
+    description: scenario.description ?? null,
+    file: relative(cwd, scenario.file),
+    seed: opts.seed,
+    engine: { requested: scenario.engine, used: engine, note: null },
+    input: { type: scenario.input.type, maxLength: scenario.input.maxLength, corpusDir: relative(cwd, scenario.input.corpusDir), seeds: seeds.length },
+    timeoutMs: scenario.timeoutMs,
+    budget: { durationMs, calls },
+    status,
+    statusReason: fatal ?? (interrupted ? 'interrupted by signal' : null),
+    durationMs: elapsedMs,
+    calls: histogram.totalCount,
+    callsPerSecond: histogram.totalCount / Math.max(elapsedMs / 1000, 1e-3),
+    restarts,
+    latency: summarizeLatency(histogram),
+    slos,
+    verdict: overallVerdict(slos, findingList.length),
+    findings: findingList,
+    perCallBudgetMs: scenario.slo.perCallMs,
+  };
+  histogram.destroy();
+  return result;
+}

@@ -1,0 +1,89 @@
+/**
+ * Messages between the harness (parent), the isolate host (a child process) and the
+ * measured loop (a worker thread inside the host). The loop never sends one message per
+ * call: it records latencies into its own histogram and reports cumulative snapshots.
+ */
+import type { ResolvedScenario } from '../scenario/types.ts';
+
+export type IsolateMode =
+  | { kind: 'fuzz'; durationMs: number; calls: number | null }
+  | { kind: 'replay'; input: Uint8Array; repeats: number };
+
+/** Everything the worker needs; plain data so it crosses process and thread boundaries. */
+export interface IsolateConfig {
+  scenario: ResolvedScenario;
+  seed: number;
+  mode: IsolateMode;
+  /** Seed corpus entries (bytes, or structured-clone serialised values for arbitrary inputs). */
+  seeds: Uint8Array[];
+  /** How many slow inputs to confirm by re-running before calling them findings. */
+  confirmRepeats: number;
+  /** Interval between cumulative snapshots, ms. */
+  snapshotIntervalMs: number;
+  /** How many times the isolate was restarted before this worker (varies the input stream). */
+  generation: number;
+  /** Inputs that already hung or crashed a worker: not worth another restart. */
+  avoid: Uint8Array[];
+}
+
+export type FindingKindWire = 'slow' | 'timeout' | 'crash' | 'exit' | 'oom' | 'error';
+
+export interface FindingMessage {
+  type: 'finding';
+  kind: FindingKindWire;
+  input: Uint8Array;
+  latencyMs: number;
+  /** Latencies of the confirming re-runs, when the finding was confirmed. */
+  confirmMs: number[];
+  message: string | null;
+  stack: string | null;
+  /** Identifies findings with the same cause (error signature) for de-duplication. */
+  signature: string;
+}
+
+export interface SnapshotMessage {
+  type: 'snapshot';
+  /** Cumulative for this worker's life: encoded HDR histogram (µs). */
+  histogram: string;
+  calls: number;
+  elapsedMs: number;
+  /** Distinct inputs that reached the loop so far (for the progress line). */
+  final: boolean;
+}
+
+export interface ReplayResultMessage {
+  type: 'replay-result';
+  latenciesMs: number[];
+  threw: { message: string; stack: string | null } | null;
+}
+
+/** Worker -> host -> parent. */
+export type IsolateEvent =
+  | { type: 'ready'; engine: string; seeds: number; pid: number; tid: number }
+  | SnapshotMessage
+  | FindingMessage
+  | ReplayResultMessage
+  | { type: 'done'; reason: 'budget' | 'calls' | 'stopped' | 'replayed' }
+  | { type: 'fatal'; message: string; stack: string | null };
+
+/** Host -> parent, besides relayed worker events. */
+export type HostEvent =
+  | IsolateEvent
+  | { type: 'heartbeat' }
+  | { type: 'restart'; generation: number; reason: string };
+
+/** Parent -> host. */
+export type HostCommand = { type: 'start'; config: IsolateConfig } | { type: 'stop' };
+
+/** Layout of the shared control block between the host and its worker. */
+export const CONTROL = {
+  /** Int32 slots. */
+  STATE: 0, // 0 idle, 1 inside a target call
+  STOP: 1, // set to 1 by the host: finish the current call and report
+  INPUT_LENGTH: 2,
+  CALL_SEQ: 3,
+  INT32_SLOTS: 4,
+  /** Float64 slot: epoch milliseconds (timeOrigin + now) when the current call started. */
+  CALL_STARTED_AT: 0,
+  FLOAT64_SLOTS: 1,
+} as const;
