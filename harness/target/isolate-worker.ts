@@ -148,7 +148,8 @@ function createFeeder(config: IsolateConfig, scenario: LoadedScenario): Feeder {
   const { input } = config.scenario;
   // Each restart gets its own stream, derived from the run seed, so a hang input is not replayed forever.
   const seed = (config.seed + config.generation * 0x9e3779b1) >>> 0;
-  const seeds = config.generation === 0 ? config.seeds : [];
+  // Every generation replays the seeds; those that hung or crashed an earlier worker are skipped.
+  const seeds = config.seeds;
   if (input.type === 'arbitrary') {
     if (!scenario.arbitrary) throw new Error('input.type is "arbitrary" but no arbitrary was found');
     return avoidingKnownInputs(createArbitraryFeeder(scenario.arbitrary, seed, seeds, input.maxLength), config.avoid);
