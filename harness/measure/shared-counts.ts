@@ -18,15 +18,15 @@ const TOTAL_SLOT = 0;
 function bucketIndexOf(value: number): number {
   // 64 - clz64(value | mask) - 11, computed with 32-bit halves (values reach 3.6e9 > 2^31).
   const v = value > SUB_BUCKET_MASK ? value : SUB_BUCKET_MASK;
-  const high = Math.floor(v / 4294967296);
-  const bits = high > 0 ? 64 - Math.clz32(high) : 32 - Math.clz32(v >>> 0);
-  return bits - 11;
+  if (v < 4294967296) return 32 - Math.clz32(v) - 11;
+  return 64 - Math.clz32(Math.floor(v / 4294967296)) - 11;
 }
 
 /** Index into the HDR counts array for a value in µs (already clamped to [1, HIGHEST_US]). */
 export function countsIndexOf(valueUs: number): number {
   const bucket = bucketIndexOf(valueUs);
-  const subBucket = Math.floor(valueUs / 2 ** bucket);
+  // Shifts are exact below 2^31 µs (35 minutes); division covers the rest of the range.
+  const subBucket = valueUs < 0x80000000 ? valueUs >>> bucket : Math.floor(valueUs / 2 ** bucket);
   return ((bucket + 1) << SUB_BUCKET_HALF_COUNT_MAGNITUDE) + (subBucket - SUB_BUCKET_HALF_COUNT);
 }
 
