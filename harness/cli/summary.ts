@@ -17,7 +17,7 @@ export function formatSummary(results: ResultsFile): string {
     }
     if (s.status !== 'complete') rows.push([s.name, '(run)', '', '', '', `${s.status.toUpperCase()}: ${s.statusReason ?? ''}`]);
     for (const f of s.findings) {
-      findings.push(`  ${s.name}: ${f.kind} ${formatMs(f.latencyMs)} (budget ${formatMs(f.budgetMs)}) input ${JSON.stringify(f.input.preview.slice(0, 60))}\n    replay: ${f.replay}`);
+      findings.push(`  ${s.name}: ${f.kind} ${formatMs(f.latencyMs)} (budget ${formatMs(f.budgetMs)}) input "${f.input.preview.slice(0, 60)}"\n    replay: ${f.replay}`);
     }
   }
   const t = results.run.totals;
