@@ -5,7 +5,7 @@
  * scenario cleanly and writes partial results; a second Ctrl-C kills children at once.
  */
 import path from 'node:path';
-import { writeJsonAtomic } from '../io/atomic-file.ts';
+import { writeReportFiles } from '../report/write.ts';
 import { initHistograms } from '../measure/histogram.ts';
 import { randomSeed } from '../engine/rng.ts';
 import type { ResultsFile } from '../report/results-schema.ts';
@@ -20,10 +20,9 @@ import { formatSummary } from './summary.ts';
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-async function writeResults(outDir: string, results: ResultsFile): Promise<string> {
-  const file = path.join(outDir, 'results.json');
-  await writeJsonAtomic(file, results);
-  return file;
+/** results.json (the source of truth) first, then the HTML report and JUnit XML beside it. */
+async function writeResults(outDir: string, results: ResultsFile): Promise<{ json: string; html: string; junit: string }> {
+  return writeReportFiles(results, outDir);
 }
 
 async function runCommand(cmd: RunCommand): Promise<number> {
@@ -71,13 +70,14 @@ async function runCommand(cmd: RunCommand): Promise<number> {
   if (signalName) exitCode = exitCode === EXIT.FAIL ? EXIT.FAIL : (SIGNAL_EXIT[signalName] ?? 130);
   if (cmd.failOnInconclusive && exitCode === EXIT.PASS && results.run.totals.inconclusive > 0) exitCode = EXIT.FAIL;
   results.run.exitCode = exitCode;
-  const file = await writeResults(outDir, results);
+  const files = await writeResults(outDir, results);
   const summary = formatSummary(results);
+  const where = `results: ${path.relative(process.cwd(), files.json)}\njunit: ${path.relative(process.cwd(), files.junit)}\nreport: ${path.relative(process.cwd(), files.html)}`;
   if (cmd.json) {
-    process.stderr.write(`${summary}\n`);
+    process.stderr.write(`${summary}\n${where}\n`);
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   } else {
-    process.stdout.write(`${summary}\nresults: ${path.relative(process.cwd(), file)}\n`);
+    process.stdout.write(`${summary}\n${where}\n`);
   }
   return exitCode;
 }

@@ -1,0 +1,10 @@
+/** The report capability's public surface, for the CLI and the runner. */
+export { compareWithBaseline, hasRegression } from './baseline.ts';
+export { CLI_BIN, CLI_ENGINES, CLI_FLAGS, CLI_FLAG_NAMES, CLI_SUBCOMMANDS } from './cli-contract.ts';
+export { printConsoleSummary, renderConsoleSummary, shouldUseColor, type ConsoleOptions } from './console.ts';
+export { escapeHtml, escapeTerminal, escapeXml } from './escape.ts';
+export { renderHtmlReport } from './html/index.ts';
+export { renderJunit } from './junit.ts';
+export { ResultsFileError, parseResultsFile, readResultsFile } from './results-validate.ts';
+export { testFailureMessage, type TestVerdictOptions } from './test-verdict.ts';
+export { rerenderReport, writeFileAtomic, writeReportFiles, type ReportPaths, type WriteReportOptions } from './write.ts';
