@@ -1,0 +1,25 @@
+/** CPU stress: worker-thread burners (default) and stress-ng; every stressor dies with the run. */
+export type { StressHandle } from './types.ts';
+export { startCpuBurners, DEFAULT_PERIOD_MS, type CpuBurnerHandle, type CpuBurnerOptions } from './burners.ts';
+export {
+  startStressNg,
+  stressNgAvailable,
+  stressNgArgs,
+  stressNgTimeoutSec,
+  DEFAULT_STRESS_NG_TIMEOUT_SEC,
+  DEFAULT_TIMEOUT_MARGIN_SEC,
+  type StressNgHandle,
+  type StressNgOptions,
+} from './stress-ng.ts';
+export {
+  registerChild,
+  unregisterChild,
+  registeredChildren,
+  killAllRegistered,
+  terminateChild,
+  childIsRunning,
+  DEFAULT_GRACE_MS,
+  type RegisteredChild,
+  type RegisterOptions,
+} from './cleanup.ts';
+export { processGroupMembers, readProcTable, processIsRunning, type ProcEntry } from './proc.ts';
