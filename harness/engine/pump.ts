@@ -1,0 +1,313 @@
+/**
+ * Pattern pumping (Singularity-style): algorithmic blow-ups show as growth, so instead of
+ * searching concrete inputs we view an input as a pattern
+ *
+ *     prefix + open^n + middle + close^n + suffix
+ *
+ * and grow n. A plain repetition ("abababab!") has an empty middle and close; a nesting
+ * ("not(not(true))") pumps its opening and closing parts together so the input stays
+ * well-formed. Pure: randomness comes from the injected Rng.
+ */
+import type { Mutator } from './mutate.ts';
+import type { Rng } from './rng.ts';
+
+export interface PumpPattern {
+  readonly prefix: Uint8Array;
+  /** The pumped segment (for a nesting: the opening part, e.g. "not("). */
+  readonly open: Uint8Array;
+  /** Between the opening and closing runs of a nesting; empty for a repetition. */
+  readonly middle: Uint8Array;
+  /** The closing part of a nesting, repeated as often as `open`; empty for a repetition. */
+  readonly close: Uint8Array;
+  readonly suffix: Uint8Array;
+  /** How many times open (and close) occur in the input this pattern was read from. */
+  readonly count: number;
+}
+
+export interface PumpSearchOptions {
+  /** Longest segment looked for. */
+  maxPeriod?: number;
+  /** Start positions probed for repetitions (the search is sampled to stay cheap on long inputs). */
+  probes?: number;
+}
+
+const EMPTY = new Uint8Array(0);
+const OPENERS: Readonly<Record<number, number>> = { 0x28: 0x29, 0x5b: 0x5d, 0x7b: 0x7d, 0x3c: 0x3e };
+
+/** Length of `pattern` rendered with n repetitions. */
+export function pumpedLength(p: PumpPattern, n: number): number {
+  return p.prefix.length + p.middle.length + p.suffix.length + n * (p.open.length + p.close.length);
+}
+
+/** The input `pattern` describes, with n repetitions. */
+export function renderPattern(p: PumpPattern, n: number): Uint8Array {
+  const out = new Uint8Array(pumpedLength(p, n));
+  let at = 0;
+  const put = (part: Uint8Array): void => {
+    out.set(part, at);
+    at += part.length;
+  };
+  put(p.prefix);
+  for (let i = 0; i < n; i++) put(p.open);
+  put(p.middle);
+  for (let i = 0; i < n; i++) put(p.close);
+  put(p.suffix);
+  return out;
+}
+
+/** Largest n whose rendering fits in maxLength (at least 1 when the pattern itself fits). */
+export function maxCountFor(p: PumpPattern, maxLength: number): number {
+  const unit = p.open.length + p.close.length;
+  if (unit === 0) return p.count;
+  return Math.max(0, Math.floor((maxLength - pumpedLength(p, 0)) / unit));
+}
+
+/**
+ * The maximal repetition around `at` (at least two copies) of the smallest period that
+ * repeats there, or null. Only that one period is extended over the whole run, so a probe
+ * costs O(maxPeriod^2 + run) even inside a long run of one character.
+ */
+export function repetitionAt(input: Uint8Array, at: number, maxPeriod = 32): PumpPattern | null {
+  for (let p = 1; p <= maxPeriod && p * 2 <= input.length; p++) {
+    const lo0 = Math.min(at, input.length - 2 * p);
+    // A period p repeats at lo0 when the p bytes after it equal the p bytes at it.
+    let matches = true;
+    for (let k = 0; k < p && matches; k++) matches = input[lo0 + k] === input[lo0 + k + p];
+    if (!matches) continue;
+    let lo = lo0;
+    while (lo > 0 && input[lo - 1] === input[lo - 1 + p]) lo--;
+    let hi = lo0 + p;
+    while (hi + p < input.length && input[hi] === input[hi + p]) hi++;
+    const count = Math.floor((hi - lo + p) / p);
+    const end = lo + p * count;
+    return {
+      prefix: input.subarray(0, lo),
+      open: input.subarray(lo, lo + p),
+      middle: EMPTY,
+      close: EMPTY,
+      suffix: input.subarray(end),
+      count,
+    };
+  }
+  return null;
+}
+
+/** Repetitions found by probing `probes` random positions (deduplicated by position and period). */
+export function findRepetitions(input: Uint8Array, rng: Rng, opts: PumpSearchOptions = {}): PumpPattern[] {
+  const found: PumpPattern[] = [];
+  const seen = new Set<number>();
+  const probes = Math.min(opts.probes ?? 6, input.length);
+  for (let i = 0; i < probes; i++) {
+    const p = repetitionAt(input, rng.int(input.length), opts.maxPeriod);
+    if (!p) continue;
+    const key = p.prefix.length * 64 + p.open.length;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    found.push(p);
+  }
+  return found;
+}
+
+/**
+ * A nesting around a random bracket: the opening part runs from the start of the word
+ * before the opener ("not(") and the closing part is the matching closer. Null when the
+ * input has no balanced bracket pair.
+ */
+export function nestingAt(input: Uint8Array, rng: Rng): PumpPattern | null {
+  const openers: number[] = [];
+  for (let i = 0; i < input.length && openers.length < 64; i++) if (OPENERS[input[i] ?? -1] !== undefined) openers.push(i);
+  if (openers.length === 0) return null;
+  const open = rng.pick(openers);
+  const close = matchingCloser(input, open);
+  if (close < 0) return null;
+  let start = open;
+  while (start > 0 && isWordByte(input[start - 1] ?? 0)) start--;
+  return {
+    prefix: input.subarray(0, start),
+    open: input.subarray(start, open + 1),
+    middle: input.subarray(open + 1, close),
+    close: input.subarray(close, close + 1),
+    suffix: input.subarray(close + 1),
+    count: 1,
+  };
+}
+
+function matchingCloser(input: Uint8Array, open: number): number {
+  const opener = input[open] ?? 0;
+  const closer = OPENERS[opener];
+  let depth = 0;
+  for (let i = open; i < input.length; i++) {
+    if (input[i] === opener) depth++;
+    else if (input[i] === closer && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function isWordByte(b: number): boolean {
+  return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f || b === 0x24;
+}
+
+/** A random segment of 1-8 bytes taken as a pattern with one repetition. */
+export function segmentAt(input: Uint8Array, rng: Rng): PumpPattern | null {
+  if (input.length === 0) return null;
+  const start = rng.int(input.length);
+  const len = 1 + rng.int(Math.min(8, input.length - start));
+  return {
+    prefix: input.subarray(0, start),
+    open: input.subarray(start, start + len),
+    middle: EMPTY,
+    close: EMPTY,
+    suffix: input.subarray(start + len),
+    count: 1,
+  };
+}
+
+/** A pattern to pump in `input`: an existing repetition when one is found, else a nesting, else a segment. */
+export function pickPattern(input: Uint8Array, rng: Rng, opts: PumpSearchOptions = {}): PumpPattern | null {
+  const roll = rng.next();
+  if (roll < 0.6) {
+    const reps = findRepetitions(input, rng, opts);
+    if (reps.length > 0) return rng.pick(reps);
+  }
+  if (roll < 0.8) {
+    const nest = nestingAt(input, rng);
+    if (nest) return nest;
+  }
+  return segmentAt(input, rng);
+}
+
+/** A previous rendering of the same pattern: its count and measured latency. */
+export interface PumpPoint {
+  count: number;
+  latencyNs: number;
+}
+
+/**
+ * How far to pump next, given the latency of the current rendering against the per-call
+ * budget. With a previous point of the same pattern whose latency differs clearly, the
+ * growth per repetition is extrapolated as exponential (the pessimistic model: it never
+ * overshoots a polynomial one) and the count aimed at twice the budget, at most tripled.
+ * Without one: far below the budget double, closer to it step by a quarter, near it by
+ * one; an exponential pattern doubles its cost per repetition, so a blind big step at
+ * 1/16 of the budget would jump to minutes.
+ */
+export function nextPumpCount(count: number, latencyNs: number, budgetNs: number, rng: Rng, previous: PumpPoint | null = null): number {
+  const ratio = latencyNs / budgetNs;
+  if (previous && previous.count < count && latencyNs > previous.latencyNs * 1.5 && ratio < 1) {
+    const perRepetition = Math.log(latencyNs / previous.latencyNs) / (count - previous.count);
+    const step = Math.ceil(Math.log((2 * budgetNs) / latencyNs) / perRepetition);
+    return count + Math.max(1, Math.min(2 * count + 1, step));
+  }
+  // Small counts jump to 8 at once: a blow-up is often invisible below that.
+  if (ratio < 1 / 1000) return Math.max(count * 2 + 1 + rng.int(2), 8);
+  if (ratio < 1 / 16) return count + Math.max(1, Math.ceil(count / 4));
+  return count + 1 + (ratio < 1 / 4 ? rng.int(2) : 0);
+}
+
+/**
+ * Mutator: pick a pattern in the input and multiply its repetitions by 2-4 (bounded by
+ * maxLength). Without a cost to steer it, this is the blind version of the engine's
+ * cost-aware pumping (see nextPumpCount).
+ */
+export const pumpMutator: Mutator = (input, ctx) => {
+  const pattern = pickPattern(input, ctx.rng);
+  if (!pattern) return input;
+  const cap = maxCountFor(pattern, ctx.maxLength);
+  const n = Math.min(cap, pattern.count * (2 + ctx.rng.int(3)));
+  return n <= pattern.count ? input : renderPattern(pattern, n);
+};
+
+/**
+ * Every maximal repetition (at least two copies, period up to maxPeriod), largest first
+ * (by bytes covered), at most `limit`. Deterministic and O(length x maxPeriod): meant for
+ * shrinking, not for the per-call path.
+ */
+export function allRepetitions(input: Uint8Array, maxPeriod = 32, limit = 16): PumpPattern[] {
+  const found: PumpPattern[] = [];
+  for (let p = 1; p <= maxPeriod && p * 2 <= input.length; p++) {
+    let i = 0;
+    while (i + p < input.length) {
+      if (input[i] !== input[i + p]) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j + p < input.length && input[j] === input[j + p]) j++;
+      const count = Math.floor((j - i + p) / p);
+      if (count >= 2) {
+        found.push({
+          prefix: input.subarray(0, i),
+          open: input.subarray(i, i + p),
+          middle: EMPTY,
+          close: EMPTY,
+          suffix: input.subarray(i + p * count),
+          count,
+        });
+      }
+      i = j + 1;
+    }
+  }
+  found.sort((a, b) => b.count * b.open.length - a.count * a.open.length || a.open.length - b.open.length);
+  return found.slice(0, limit);
+}
+
+/**
+ * A repetition whose segment ends in an opener ("not(" x k) read as a nesting, when the
+ * closers that match it form a run of at least k: prefix + open^k + middle + close^k + suffix.
+ * Removing openers alone would unbalance the input; pumping both sides keeps it valid.
+ */
+export function asNesting(input: Uint8Array, found: PumpPattern): PumpPattern | null {
+  const rep = rotateToOpener(input, found);
+  if (!rep) return null;
+  const opener = rep.open[rep.open.length - 1] ?? -1;
+  const closer = OPENERS[opener];
+  if (closer === undefined) return null;
+  const runStart = rep.prefix.length;
+  const firstOpener = runStart + rep.open.length - 1;
+  const outerClose = matchingCloser(input, firstOpener);
+  if (outerClose < 0) return null;
+  let closersRun = 0;
+  while (closersRun < rep.count && input[outerClose - closersRun] === closer) closersRun++;
+  if (closersRun < rep.count) return null;
+  const runEnd = runStart + rep.open.length * rep.count;
+  const closeStart = outerClose - rep.count + 1;
+  if (closeStart < runEnd) return null;
+  return {
+    prefix: rep.prefix,
+    open: rep.open,
+    middle: input.subarray(runEnd, closeStart),
+    close: input.subarray(outerClose, outerClose + 1),
+    suffix: input.subarray(outerClose + 1),
+    count: rep.count,
+  };
+}
+
+/**
+ * The same repetition read with its segment rotated to end in an opener ("(not" x 3 read
+ * as "not(" x 3), or null when no rotation of the segment ends in one.
+ */
+function rotateToOpener(input: Uint8Array, rep: PumpPattern): PumpPattern | null {
+  if (rep.middle.length > 0 || rep.close.length > 0) return null;
+  const p = rep.open.length;
+  for (let r = 0; r < p; r++) {
+    const start = rep.prefix.length + r;
+    if (OPENERS[input[start + p - 1] ?? -1] === undefined) continue;
+    let count = 1;
+    while (start + (count + 1) * p <= input.length && sameBytes(input, start, start + count * p, p)) count++;
+    if (count < 2) continue;
+    return {
+      prefix: input.subarray(0, start),
+      open: input.subarray(start, start + p),
+      middle: EMPTY,
+      close: EMPTY,
+      suffix: input.subarray(start + count * p),
+      count,
+    };
+  }
+  return null;
+}
+
+function sameBytes(input: Uint8Array, a: number, b: number, length: number): boolean {
+  for (let k = 0; k < length; k++) if (input[a + k] !== input[b + k]) return false;
+  return true;
+}
