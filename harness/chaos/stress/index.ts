@@ -22,4 +22,5 @@ export {
   type RegisteredChild,
   type RegisterOptions,
 } from './cleanup.ts';
+export { startScenarioStress, type ScenarioStress } from './scenario-stress.ts';
 export { processGroupMembers, readProcTable, processIsRunning, type ProcEntry } from './proc.ts';
