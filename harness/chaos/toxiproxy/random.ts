@@ -3,20 +3,15 @@
  * derived from the server seed, so one toxic's draws do not depend on how many chunks other
  * toxics saw: the same seed and the same traffic replay the same chaos.
  */
+import { createRng } from '../../engine/rng.ts';
 
 /** Uniform draw in [0, 1). */
 export type Random = () => number;
 
-/** mulberry32: tiny, fast, good enough statistically for fault injection. */
+/** A uniform stream from the harness's one seeded generator (xoshiro128**, engine/rng.ts). */
 export function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = createRng(seed);
+  return () => rng.next();
 }
 
 /** FNV-1a 32-bit hash of a string. */
