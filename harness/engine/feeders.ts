@@ -21,6 +21,8 @@ export interface Feeder {
   readonly engine: string;
   next(): FedInput;
   feedback(input: FedInput, result: CallFeedback): void;
+  /** Inputs (in their saved encoding) the engine kept since the last call, for the corpus. */
+  drainInteresting?(): Uint8Array[];
 }
 
 export type InputEncoding = 'bytes' | 'utf8' | 'v8';
@@ -92,6 +94,7 @@ export function createByteFeeder(source: InputSource, type: 'bytes' | 'string'):
     feedback(input, result) {
       source.feedback(input.bytes, result);
     },
+    drainInteresting: () => source.drainInteresting(),
   };
 }
 
@@ -151,5 +154,6 @@ export function avoidingKnownInputs(feeder: Feeder, avoid: readonly Uint8Array[]
       return input;
     },
     feedback: (input, result) => feeder.feedback(input, result),
+    drainInteresting: () => feeder.drainInteresting?.() ?? [],
   };
 }

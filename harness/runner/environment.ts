@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { EnvironmentInfo } from '../report/results-schema.ts';
+import { engineFallbacks } from '../engine/select.ts';
 
 function harnessVersion(): string {
   try {
@@ -12,6 +13,10 @@ function harnessVersion(): string {
   }
 }
 
+/**
+ * `fallbacks` adds to those recorded during the run (engine selection records its own:
+ * engine/select.ts), so every capability that fell back is listed once.
+ */
 export function describeEnvironment(fallbacks: EnvironmentInfo['fallbacks'] = []): EnvironmentInfo {
   const cpus = os.cpus();
   return {
@@ -23,6 +28,6 @@ export function describeEnvironment(fallbacks: EnvironmentInfo['fallbacks'] = []
     cpuModel: cpus[0]?.model ?? 'unknown',
     totalMemoryMb: Math.round(os.totalmem() / 2 ** 20),
     hostname: os.hostname(),
-    fallbacks,
+    fallbacks: [...engineFallbacks(), ...fallbacks],
   };
 }
