@@ -1,25 +1,34 @@
 /**
- * `slo-harness replay <violation.json>`: reproduces one finding in seconds by calling
- * the target with the saved input inside a fresh isolate (same watchdog as a run).
+ * `slo-harness replay <violation.json>`: reproduces one finding in seconds. The saved input
+ * runs once in each of N fresh warm workers of the probe isolate (target/probe.ts), so
+ * every call is a first call: targets that memoise (LRU caches) would answer a repeat in
+ * one warm worker from their cache and hide the violation. Same watchdog as a run: a call
+ * over the scenario's timeout is killed and counted as a timeout. Latencies exclude time
+ * the thread waited for a CPU (see ProbeCall.ms), so a busy machine does not fake a finding.
  */
 import path from 'node:path';
 import { readViolation } from '../engine/corpus.ts';
+import { encodingFor } from '../engine/feeders.ts';
 import { previewInput } from '../engine/input-preview.ts';
-import { initHistograms } from '../measure/histogram.ts';
+import { CorpusStore } from '../engine/corpus.ts';
+import { judgeReplay } from '../runner/regression.ts';
 import { formatMs } from '../scenario/duration.ts';
 import { loadScenarioFile, UsageError } from '../scenario/load.ts';
-import { startIsolate } from '../target/isolate.ts';
-import type { FindingMessage, HostEvent, ReplayResultMessage } from '../target/protocol.ts';
+import { startProbe } from '../target/probe.ts';
+import type { ProbeCall } from '../target/probe-protocol.ts';
 
 export interface ReplayOutcome {
   reproduced: boolean;
   summary: string;
   latenciesMs: number[];
-  finding: FindingMessage | null;
+  /** How each first call ended. */
+  calls: ProbeCall[];
 }
 
+/** Fresh workers at most: each costs a target load, and 5 first calls decide a median well. */
+const MAX_WORKERS = 5;
+
 export async function replayViolation(metaFile: string, repeats: number): Promise<ReplayOutcome> {
-  await initHistograms();
   let violation;
   try {
     violation = await readViolation(path.resolve(metaFile));
@@ -31,39 +40,37 @@ export async function replayViolation(metaFile: string, repeats: number): Promis
   const scenarios = await loadScenarioFile(scenarioFile);
   const scenario = scenarios.find((s) => s.name === record.scenario);
   if (!scenario) throw new UsageError(`${metaFile}: scenario ${JSON.stringify(record.scenario)} is no longer in ${scenarioFile}`);
+  // A service finding needs the whole service stack (processes, proxies, load), not an isolate.
+  if (scenario.kind === 'service') throw new UsageError(`${metaFile}: findings of HTTP service scenarios replay by re-running the scenario: ${record.replay}`);
 
-  let result: ReplayResultMessage | null = null;
-  let finding: FindingMessage | null = null;
-  let fatal: string | null = null;
-  const onEvent = (event: HostEvent): void => {
-    if (event.type === 'replay-result') result = event;
-    else if (event.type === 'finding' && !finding) finding = event;
-    else if (event.type === 'fatal') fatal = event.message;
-  };
-  const isolate = startIsolate(
-    { scenario, seed: record.seed, mode: { kind: 'replay', input, repeats }, seeds: [], confirmRepeats: 0, snapshotIntervalMs: 1000, generation: 0, avoid: [] },
-    { onEvent },
-  );
-  await isolate.exited;
-  if (fatal) throw new Error(`replay failed: ${fatal}`);
-
-  const budget = record.budgetMs;
-  const lines = [`replaying ${record.kind} finding ${record.id} of scenario ${record.scenario} (${input.length} bytes): ${previewInput(input, record.encoding, 120)}`];
-  const found = finding as FindingMessage | null;
-  const replayed = result as ReplayResultMessage | null;
-  if (found) {
-    lines.push(`reproduced: ${found.kind} after ${formatMs(found.latencyMs)}: ${found.message ?? ''}`);
-    return { reproduced: true, summary: lines.join('\n'), latenciesMs: [found.latencyMs], finding: found };
+  const seeds = await new CorpusStore(scenario.input.corpusDir).loadSeeds(encodingFor(scenario.input.type));
+  const probe = await startProbe(scenario, { workers: Math.min(MAX_WORKERS, repeats), seed: record.seed, warmup: seeds.slice(0, 8) });
+  let calls: ProbeCall[];
+  try {
+    calls = (await probe.measure(input)).calls;
+  } finally {
+    await probe.close();
   }
-  const latencies = replayed?.latenciesMs ?? [];
+  const latencies = calls.map((c) => c.ms);
   const sorted = [...latencies].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-  lines.push(`latencies: ${latencies.map(formatMs).join(', ')} (median ${formatMs(median)}, budget ${formatMs(budget)})`);
-  if (replayed?.threw && record.kind === 'error') {
-    lines.push(`reproduced: the target threw ${replayed.threw.message}`);
-    return { reproduced: true, summary: lines.join('\n'), latenciesMs: latencies, finding: null };
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+  const budget = scenario.slo.perCallMs;
+  const lines = [`replaying ${record.kind} finding ${record.id} of scenario ${record.scenario} (${input.length} bytes): ${previewInput(input, record.encoding, 120)}`];
+  lines.push(`first calls in ${calls.length} fresh workers: ${calls.map(describeCall).join(', ')} (median ${formatMs(median)}, per-call budget ${formatMs(budget)})`);
+  const broken = calls.find((c) => c.kind !== 'ok');
+  const judged = judgeReplay(record.kind, calls, budget);
+  if (judged.status === 'still-failing' && broken && broken.kind !== 'threw') {
+    lines.push(`reproduced: ${broken.kind} after ${formatMs(broken.ms)}: ${broken.message ?? ''}`);
+  } else if (judged.status === 'still-failing' && record.kind === 'error' && broken) {
+    lines.push(`reproduced: the target threw ${broken.message ?? ''}`);
+  } else {
+    lines.push(judged.status === 'still-failing' ? 'reproduced: median first-call latency exceeds the budget' : 'not reproduced: the input no longer violates the budget');
   }
-  const reproduced = record.kind !== 'error' && median > budget;
-  lines.push(reproduced ? 'reproduced: median latency exceeds the budget' : 'not reproduced: the input no longer violates the budget');
-  return { reproduced, summary: lines.join('\n'), latenciesMs: latencies, finding: null };
+  return { reproduced: judged.status === 'still-failing', summary: lines.join('\n'), latenciesMs: latencies, calls };
+}
+
+/** "12.3ms", with the wall time when waiting for a CPU added to it, and how it ended when not normally. */
+function describeCall(call: ProbeCall): string {
+  const queued = call.queuedMs !== undefined && call.queuedMs >= 0.05 * call.ms && call.wallMs !== undefined ? ` (wall ${formatMs(call.wallMs)})` : '';
+  return `${formatMs(call.ms)}${queued}${call.kind === 'ok' ? '' : ` (${call.kind})`}`;
 }

@@ -6,10 +6,11 @@
  * Every write is atomic; names are content hashes, so merging corpora is a file copy.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic-file.ts';
+import type { GrowthFit } from '../report/results-schema.ts';
 import type { InputEncoding } from './feeders.ts';
 
 export const VIOLATION_SCHEMA = 'slo-harness/violation' as const;
@@ -37,7 +38,30 @@ export interface ViolationRecord {
   stack: string | null;
   foundAt: string;
   replay: string;
+  /** First-call latencies (ms, one per probe worker) that confirmed this violation. */
+  firstCallLatenciesMs?: number[];
+  /** Set on a minimised violation: the violation it was shrunk from (kept under its own id). */
+  shrunkFrom?: { id: string; size: number };
+  /** Set on an original once a smaller violation was derived from it. */
+  minimisedTo?: string;
+  /** How latency grows when the minimised input is pumped. */
+  growth?: GrowthFit;
+  /** Milliseconds spent confirming and minimising. */
+  minimiseMs?: number;
 }
+
+/**
+ * What a violation found again keeps from its earlier record: when it was first found, and
+ * what confirming and minimising it established (links between original and minimised).
+ */
+function carriedOver(earlier: ViolationRecord | null): Partial<ViolationRecord> {
+  if (!earlier) return {};
+  const { firstCallLatenciesMs, shrunkFrom, minimisedTo, growth, minimiseMs } = earlier;
+  return Object.fromEntries(Object.entries({ firstCallLatenciesMs, shrunkFrom, minimisedTo, growth, minimiseMs }).filter(([, v]) => v !== undefined));
+}
+
+/** Fields of a violation record its writer supplies (the store fills in the rest). */
+export type ViolationFields = Omit<ViolationRecord, 'schema' | 'version' | 'inputFile' | 'inputSize' | 'id'>;
 
 export function contentId(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex').slice(0, 20);
@@ -101,14 +125,55 @@ export class CorpusStore {
   }
 
   /** Writes the input, then its metadata (the metadata's presence marks a complete record). */
-  async saveViolation(bytes: Uint8Array, record: Omit<ViolationRecord, 'schema' | 'version' | 'inputFile' | 'inputSize' | 'id'>): Promise<{ id: string; inputFile: string; metaFile: string; record: ViolationRecord }> {
+  async saveViolation(bytes: Uint8Array, record: ViolationFields): Promise<{ id: string; inputFile: string; metaFile: string; record: ViolationRecord }> {
     const id = contentId(bytes);
-    const inputFile = path.join(this.violationsDir, `${id}.input`);
-    const metaFile = path.join(this.violationsDir, `${id}.json`);
-    const full: ViolationRecord = { schema: VIOLATION_SCHEMA, version: 1, id, ...record, inputFile: `${id}.input`, inputSize: bytes.length };
+    const inputFile = this.violationInputFile(id);
+    const metaFile = this.violationMetaFile(id);
+    const earlier = await this.existingRecord(id);
+    const full: ViolationRecord = { schema: VIOLATION_SCHEMA, version: 1, id, ...carriedOver(earlier), ...record, ...(earlier ? { foundAt: earlier.foundAt } : {}), inputFile: `${id}.input`, inputSize: bytes.length };
     await writeFileAtomic(inputFile, bytes);
     await writeJsonAtomic(metaFile, full);
     return { id, inputFile, metaFile, record: full };
+  }
+
+  private async existingRecord(id: string): Promise<ViolationRecord | null> {
+    try {
+      return (await readViolation(this.violationMetaFile(id))).record;
+    } catch {
+      return null;
+    }
+  }
+
+  /** True when an earlier run confirmed this violation with first calls (it is then never demoted). */
+  async wasConfirmed(id: string): Promise<boolean> {
+    return (await this.existingRecord(id))?.firstCallLatenciesMs !== undefined;
+  }
+
+  violationInputFile(id: string): string {
+    return path.join(this.violationsDir, `${id}.input`);
+  }
+
+  violationMetaFile(id: string): string {
+    return path.join(this.violationsDir, `${id}.json`);
+  }
+
+  /** Rewrites a violation's metadata with `patch` applied (atomically); the input is untouched. */
+  async updateViolation(id: string, patch: Partial<ViolationFields>): Promise<ViolationRecord> {
+    const { record } = await readViolation(this.violationMetaFile(id));
+    const updated: ViolationRecord = { ...record, ...patch };
+    await writeJsonAtomic(this.violationMetaFile(id), updated);
+    return updated;
+  }
+
+  /**
+   * Moves a violation that did not reproduce out of violations/ (which the regression suite
+   * replays) into interesting/ (which the engines start from): nothing is lost. The
+   * metadata goes first, so a crash in between leaves a seed, never a record without input.
+   */
+  async demoteViolation(id: string, bytes: Uint8Array): Promise<void> {
+    await this.saveInteresting(bytes);
+    await rm(this.violationMetaFile(id), { force: true });
+    await rm(this.violationInputFile(id), { force: true });
   }
 
   async listViolations(): Promise<string[]> {

@@ -1,0 +1,147 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CorpusStore, contentId, readViolation, type ViolationFields } from './corpus.ts';
+
+// A crash between writing the temporary file and renaming it over the destination is
+// simulated by failing `rename`; a crash while writing, by failing the data write.
+const faults = vi.hoisted(() => ({ failRename: false, failWrite: false }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs/promises')>();
+  return {
+    ...actual,
+    rename: async (from: string, to: string) => {
+      if (faults.failRename) throw Object.assign(new Error('EIO: simulated crash before rename'), { code: 'EIO' });
+      return actual.rename(from, to);
+    },
+    open: async (...args: Parameters<typeof actual.open>) => {
+      const handle = await actual.open(...args);
+      if (!faults.failWrite) return handle;
+      // Half the data reaches the disk, then the "process dies".
+      return Object.assign(Object.create(handle) as typeof handle, {
+        writeFile: async (data: string | Uint8Array) => {
+          await handle.writeFile(typeof data === 'string' ? data.slice(0, data.length >> 1) : data.subarray(0, data.length >> 1));
+          throw new Error('simulated crash while writing');
+        },
+        sync: () => handle.sync(),
+        close: () => handle.close(),
+      });
+    },
+  };
+});
+
+function fields(overrides: Partial<ViolationFields> = {}): ViolationFields {
+  return {
+    scenario: 's',
+    scenarioFile: '../../../scenarios/s.scenario.ts',
+    scenarioIndex: 0,
+    kind: 'slow',
+    latencyMs: 80,
+    budgetMs: 50,
+    timeoutMs: 2000,
+    seed: 1,
+    engine: 'builtin',
+    encoding: 'utf8',
+    message: null,
+    stack: null,
+    foundAt: '2026-01-01T00:00:00.000Z',
+    replay: 'npx slo-harness replay x.json',
+    ...overrides,
+  };
+}
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'corpus-test-'));
+  faults.failRename = false;
+  faults.failWrite = false;
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text));
+
+describe('CorpusStore violations', () => {
+  it('saves input then metadata, and reads them back', async () => {
+    const store = new CorpusStore(dir);
+    const saved = await store.saveViolation(bytes('((((x))))'), fields());
+    expect(saved.id).toBe(contentId(bytes('((((x))))')));
+    const { record, input } = await readViolation(saved.metaFile);
+    expect(Buffer.from(input).toString()).toBe('((((x))))');
+    expect(record.inputSize).toBe(9);
+    expect(await store.listViolations()).toEqual([saved.metaFile]);
+  });
+
+  it('a crash before the rename leaves neither a partial file nor a temporary one', async () => {
+    const store = new CorpusStore(dir);
+    faults.failRename = true;
+    await expect(store.saveViolation(bytes('abc'), fields())).rejects.toThrow(/simulated crash/);
+    expect(await readdir(store.violationsDir)).toEqual([]);
+    expect(await store.listViolations()).toEqual([]);
+  });
+
+  it('a crash while writing never touches the destination: the old record stays whole', async () => {
+    const store = new CorpusStore(dir);
+    const first = await store.saveViolation(bytes('abc'), fields({ latencyMs: 1 }));
+    faults.failWrite = true;
+    await expect(store.updateViolation(first.id, { latencyMs: 2 })).rejects.toThrow(/simulated crash/);
+    faults.failWrite = false;
+    const { record } = await readViolation(first.metaFile);
+    expect(record.latencyMs).toBe(1);
+    // The half-written temporary file is a dotfile: never listed, never loaded as a seed.
+    expect(await store.listViolations()).toEqual([first.metaFile]);
+    expect(await store.loadSeeds('utf8')).toEqual([]);
+  });
+
+  it('concurrent saves of the same id end with one complete record and no temporary files', async () => {
+    const store = new CorpusStore(dir);
+    const input = bytes('same input');
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.saveViolation(input, fields({ latencyMs: 100 + i }))));
+    const names = await readdir(store.violationsDir);
+    const id = contentId(input);
+    expect(names.sort()).toEqual([`${id}.input`, `${id}.json`]);
+    const { record } = await readViolation(store.violationMetaFile(id));
+    expect(record.latencyMs).toBeGreaterThanOrEqual(100);
+    expect(record.latencyMs).toBeLessThan(120);
+    expect(await readFile(store.violationInputFile(id), 'utf8')).toBe('same input');
+  });
+
+  it('updateViolation patches metadata only', async () => {
+    const store = new CorpusStore(dir);
+    const saved = await store.saveViolation(bytes('orig'), fields());
+    await store.updateViolation(saved.id, { minimisedTo: 'abc', firstCallLatenciesMs: [60, 70, 80] });
+    const { record, input } = await readViolation(saved.metaFile);
+    expect(record.minimisedTo).toBe('abc');
+    expect(record.firstCallLatenciesMs).toEqual([60, 70, 80]);
+    expect(record.kind).toBe('slow');
+    expect(Buffer.from(input).toString()).toBe('orig');
+  });
+
+  it('demoteViolation moves an unconfirmed violation to interesting/ (nothing lost)', async () => {
+    const store = new CorpusStore(dir);
+    const saved = await store.saveViolation(bytes('flaky'), fields());
+    await store.demoteViolation(saved.id, bytes('flaky'));
+    expect(await store.listViolations()).toEqual([]);
+    expect(await readdir(store.violationsDir)).toEqual([]);
+    const seeds = await store.loadSeeds('utf8');
+    expect(seeds.map((s) => Buffer.from(s).toString())).toEqual(['flaky']);
+  });
+});
+
+describe('CorpusStore: a violation found again', () => {
+  it('keeps what earlier runs established (first sighting, confirmation, links)', async () => {
+    const store = new CorpusStore(dir);
+    const input = bytes('found twice');
+    const first = await store.saveViolation(input, fields({ foundAt: '2026-01-01T00:00:00.000Z' }));
+    await store.updateViolation(first.id, { firstCallLatenciesMs: [90, 95, 99], minimisedTo: 'smaller' });
+    await store.saveViolation(input, fields({ foundAt: '2026-02-02T00:00:00.000Z', latencyMs: 61 }));
+    const { record } = await readViolation(first.metaFile);
+    expect(record.foundAt).toBe('2026-01-01T00:00:00.000Z');
+    expect(record.latencyMs).toBe(61);
+    expect(record.minimisedTo).toBe('smaller');
+    expect(record.firstCallLatenciesMs).toEqual([90, 95, 99]);
+    expect(await store.wasConfirmed(first.id)).toBe(true);
+  });
+});

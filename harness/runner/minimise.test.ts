@@ -1,0 +1,234 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CorpusStore, readViolation, type ViolationFields } from '../engine/corpus.ts';
+import { hexPreview, previewInput } from '../engine/input-preview.ts';
+import type { Finding } from '../report/results-schema.ts';
+import type { ArbitraryShrinkReply, FirstCallProbe, ProbeCall, ProbeMeasurement } from '../target/probe.ts';
+import { growthPattern, minimiseFindings } from './minimise.ts';
+
+const BUDGET = 50;
+
+/**
+ * A fake probe over a synthetic cost function: the "first call" of an input costs
+ * cost(input) ms in every worker, with a small deterministic per-worker spread. It counts
+ * how many distinct inputs it measured.
+ */
+function fakeProbe(cost: (text: string) => number, workers = 3): FirstCallProbe & { measured: number } {
+  const memo = new Map<string, ProbeMeasurement>();
+  const probe = {
+    workers,
+    measured: 0,
+    async measure(input: Uint8Array): Promise<ProbeMeasurement> {
+      const key = Buffer.from(input).toString('latin1');
+      const known = memo.get(key);
+      if (known) return { ...known, memoised: true };
+      probe.measured++;
+      const base = cost(key);
+      const latenciesMs = Array.from({ length: workers }, (_, i) => base * (1 + (i - 1) * 0.02));
+      const m: ProbeMeasurement = { calls: latenciesMs.map((ms) => ({ kind: 'ok' as const, ms, message: null, stack: null })), latenciesMs, medianMs: base, memoised: false };
+      memo.set(key, m);
+      return m;
+    },
+    async measureOne(input: Uint8Array, slot: number): Promise<ProbeCall> {
+      return (await probe.measure(input)).calls[slot] as ProbeCall;
+    },
+    async shrinkArbitrary(): Promise<ArbitraryShrinkReply> {
+      throw new Error('not used');
+    },
+    async close(): Promise<void> {},
+  };
+  return probe;
+}
+
+/** Quadratic in the nesting depth of "[": a YAML-flow-like blow-up. */
+const quadratic = (text: string): number => {
+  let depth = 0;
+  for (const ch of text) if (ch === '[') depth++;
+  return 0.05 * depth * depth;
+};
+/** Exponential in the count of "a" before a "!" (a ReDoS-like blow-up). */
+const exponential = (text: string): number => (text.includes('!') ? 0.01 * 2 ** [...text].filter((c) => c === 'a').length : 0.01);
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'minimise-test-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const fields: ViolationFields = {
+  scenario: 'synthetic', scenarioFile: 'x.scenario.ts', scenarioIndex: 0, kind: 'slow', latencyMs: 999, budgetMs: BUDGET, timeoutMs: 2000,
+  seed: 7, engine: 'builtin', encoding: 'utf8', message: null, stack: null, foundAt: '2026-01-01T00:00:00.000Z', replay: '',
+};
+
+async function found(store: CorpusStore, text: string, kind: Finding['kind'] = 'slow'): Promise<Finding> {
+  const input = new Uint8Array(Buffer.from(text));
+  const { id, metaFile } = await store.saveViolation(input, { ...fields, kind });
+  return {
+    id, kind, latencyMs: 999, budgetMs: BUDGET, message: null, stack: null,
+    input: { encoding: 'utf8', size: input.length, preview: previewInput(input, 'utf8'), hexPreview: hexPreview(input), file: `${id}.input` },
+    metaFile, replay: `slo-harness replay ${metaFile}`, firstSeenAt: fields.foundAt, occurrences: 1,
+  };
+}
+
+/** A clock that advances 1 ms per reading: deadlines are counted, not timed. */
+function tickingClock(): () => number {
+  let t = 0;
+  return () => t++;
+}
+
+function options(store: CorpusStore, probe: FirstCallProbe) {
+  return {
+    scenario: { name: 'synthetic', perCallMs: BUDGET, timeoutMs: 2000, maxLength: 4096 },
+    probe, corpus: store, encoding: 'utf8' as const, seed: 7, cwd: dir, cli: 'slo-harness',
+    capPerFindingMs: 1_000_000, now: tickingClock(),
+  };
+}
+
+describe('minimiseFindings (synthetic cost, fake probe)', () => {
+  it('shrinks a quadratic blow-up toward the budget, fits polynomial growth, saves both inputs', async () => {
+    const store = new CorpusStore(dir);
+    const noisy = `key: ${'['.repeat(60)}x, y, ${']'.repeat(60)} # trailing junk`;
+    const finding = await found(store, noisy);
+    const probe = fakeProbe(quadratic);
+    const { findings, summary } = await minimiseFindings([finding], options(store, probe));
+    expect(summary).toMatchObject({ confirmed: 1, minimised: 1, unconfirmed: 0, keptRaw: 0 });
+    const [out] = findings;
+    expect(out).toBeDefined();
+    const minimal = Buffer.from((await readViolation(path.join(store.violationsDir, `${out!.id}.json`))).input).toString();
+    // Still over budget x 1.5 (75 ms = depth 39), and no bigger than needed.
+    expect(quadratic(minimal)).toBeGreaterThan(BUDGET * 1.5);
+    expect([...minimal].filter((c) => c === '[').length).toBe(39);
+    expect(minimal.length).toBeLessThan(noisy.length / 2);
+    expect(out!.shrunkFrom).toBe(noisy.length);
+    expect(out!.originalId).toBe(finding.id);
+    expect(out!.input.size).toBe(minimal.length);
+    expect(out!.replay).toBe(`slo-harness replay ${path.join('violations', `${out!.id}.json`)}`);
+    expect(out!.growth?.class).toBe('polynomial');
+    expect(out!.growth?.exponentOrBase).toBeGreaterThan(1.6);
+    expect(out!.growth?.exponentOrBase).toBeLessThan(2.4);
+    // The original stays under its own id and points at the minimised one.
+    const original = await readViolation(store.violationMetaFile(finding.id));
+    expect(original.record.minimisedTo).toBe(out!.id);
+    const minimised = await readViolation(store.violationMetaFile(out!.id));
+    expect(minimised.record.shrunkFrom).toEqual({ id: finding.id, size: noisy.length });
+    expect(minimised.record.growth?.class).toBe('polynomial');
+    expect(minimised.record.firstCallLatenciesMs).toHaveLength(3);
+  });
+
+  it('classifies an exponential blow-up as exponential', async () => {
+    const store = new CorpusStore(dir);
+    const finding = await found(store, `xx${'a'.repeat(16)}!yy`);
+    const { findings } = await minimiseFindings([finding], options(store, fakeProbe(exponential)));
+    const minimal = findings[0]!.input.preview;
+    expect(exponential(minimal)).toBeGreaterThan(BUDGET * 1.5);
+    expect(minimal).toBe(`${'a'.repeat(13)}!`);
+    expect(findings[0]!.growth?.class).toBe('exponential');
+  });
+
+  it('drops a finding that first calls do not confirm, counts it, and keeps its input as interesting', async () => {
+    const store = new CorpusStore(dir);
+    const cheap = await found(store, 'cheap input');
+    const slow = await found(store, '['.repeat(50));
+    const { findings, summary } = await minimiseFindings([cheap, slow], options(store, fakeProbe(quadratic)));
+    expect(summary.unconfirmed).toBe(1);
+    expect(summary.confirmed).toBe(1);
+    expect(findings.map((f) => f.originalId ?? f.id)).toEqual([slow.id]);
+    const names = await readdir(store.violationsDir);
+    expect(names.some((n) => n.startsWith(cheap.id))).toBe(false);
+    expect((await store.loadSeeds('utf8')).map((s) => Buffer.from(s).toString())).toContain('cheap input');
+  });
+
+  it('stops at the time cap and still reports a confirmed, partly shrunk finding', async () => {
+    const store = new CorpusStore(dir);
+    const finding = await found(store, `${'['.repeat(80)}${'z'.repeat(200)}`);
+    const probe = fakeProbe(quadratic);
+    const { findings, summary } = await minimiseFindings([finding], { ...options(store, probe), capPerFindingMs: 40 });
+    expect(summary.confirmed).toBe(1);
+    expect(quadratic(findings[0]!.input.preview)).toBeGreaterThan(BUDGET);
+    // The ticking clock allows only a few dozen oracle questions.
+    expect(probe.measured).toBeLessThan(60);
+  });
+
+  it('leaves crashes as found, annotated with how often first calls reproduce them', async () => {
+    const store = new CorpusStore(dir);
+    const crash = await found(store, 'EXIT', 'exit');
+    const probe = fakeProbe(() => 1);
+    const { findings, summary } = await minimiseFindings([crash], options(store, probe));
+    expect(summary.keptRaw).toBe(1);
+    expect(findings[0]!.id).toBe(crash.id);
+    expect(findings[0]!.message).toMatch(/reproduced on 0 of 3 first calls/);
+  });
+});
+
+describe('growthPattern', () => {
+  it('prefers a nesting, so pumping keeps brackets balanced', () => {
+    const p = growthPattern(new Uint8Array(Buffer.from('a: [[[[x]]]]')), 1);
+    expect(Buffer.from(p!.open).toString()).toBe('[');
+    expect(Buffer.from(p!.close).toString()).toBe(']');
+    expect(p!.count).toBe(4);
+  });
+});
+
+describe('minimiseFindings: duplicates', () => {
+  it('reports findings that shrink to the same input once, occurrences summed', async () => {
+    const store = new CorpusStore(dir);
+    const a = await found(store, `${'['.repeat(50)}aaa`);
+    const b = await found(store, `${'['.repeat(50)}bbb`);
+    const { findings, summary } = await minimiseFindings([a, b], options(store, fakeProbe(quadratic)));
+    expect(summary.minimised).toBe(2);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.occurrences).toBe(2);
+    expect(findings[0]!.input.preview).toBe('['.repeat(39));
+  });
+});
+
+describe('minimiseFindings: earlier confirmations', () => {
+  it('never demotes a violation an earlier run confirmed, even when this run cannot', async () => {
+    const store = new CorpusStore(dir);
+    const finding = await found(store, 'was slow last night');
+    await store.updateViolation(finding.id, { firstCallLatenciesMs: [120, 130, 140] });
+    const { findings, summary } = await minimiseFindings([finding], options(store, fakeProbe(quadratic)));
+    expect(summary.unconfirmed).toBe(1);
+    expect(findings).toEqual([]);
+    expect(await store.listViolations()).toEqual([store.violationMetaFile(finding.id)]);
+  });
+});
+
+describe('minimiseFindings: structured (arbitrary) inputs', () => {
+  it('asks the probe host to shrink with the arbitrary and saves the smaller value; no byte-level growth fit', async () => {
+    const store = new CorpusStore(dir);
+    const v8 = await import('node:v8');
+    const cost = (bytes: string): number => {
+      try {
+        return 2 * (v8.deserialize(Buffer.from(bytes, 'latin1')) as number[]).length;
+      } catch {
+        return 0;
+      }
+    };
+    const big = new Uint8Array(v8.serialize(Array.from({ length: 60 }, (_, i) => i)));
+    const small = new Uint8Array(v8.serialize(Array.from({ length: 38 }, () => 0)));
+    const probe = fakeProbe(cost);
+    const asked: number[] = [];
+    probe.shrinkArbitrary = async (request) => {
+      asked.push(request.budgetMs);
+      return { input: small, originalSize: request.input.length, size: small.length, oracleCalls: 9, measurements: 20, improvements: 3, initialViolates: true, stoppedEarly: false };
+    };
+    const { id, metaFile } = await store.saveViolation(big, { ...fields, encoding: 'v8' });
+    const finding: Finding = {
+      id, kind: 'slow', latencyMs: 120, budgetMs: BUDGET, message: null, stack: null,
+      input: { encoding: 'v8', size: big.length, preview: previewInput(big, 'v8'), hexPreview: hexPreview(big), file: '' },
+      metaFile, replay: '', firstSeenAt: fields.foundAt, occurrences: 1,
+    };
+    const { findings, summary } = await minimiseFindings([finding], { ...options(store, probe), encoding: 'v8' });
+    expect(asked).toEqual([BUDGET]);
+    expect(summary.minimised).toBe(1);
+    expect(findings[0]!.input.size).toBe(small.length);
+    expect(findings[0]!.input.preview).toBe(JSON.stringify(Array.from({ length: 38 }, () => 0)));
+    expect(findings[0]!.growth).toBeUndefined();
+    expect((await readViolation(store.violationMetaFile(findings[0]!.id))).record.encoding).toBe('v8');
+  });
+});

@@ -1,0 +1,222 @@
+/**
+ * `slo-harness run --regression`: every saved violation in corpora/<scenario>/violations/
+ * is replayed with the probe isolate (first calls in k warm workers, so a memoising
+ * target cannot hide it) and judged against the scenario's CURRENT per-call budget:
+ * still-failing (median first-call latency over the budget, or it still crashes) or fixed.
+ * Alone, the flag replays only; with --budget the fuzz phase runs afterwards as usual
+ * (the nightly job does both), and the replay verdicts are merged into its results.
+ */
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { CorpusStore, readViolation, type ViolationRecord } from '../engine/corpus.ts';
+import { encodingFor } from '../engine/feeders.ts';
+import { hexPreview, previewInput } from '../engine/input-preview.ts';
+import { createLatencyHistogram, msToUs, summarizeLatency } from '../measure/histogram.ts';
+import type { Finding, FindingKind, RegressionEntry, RegressionSummary, ResultsFile, ScenarioResult } from '../report/results-schema.ts';
+import type { ResolvedScenario } from '../scenario/types.ts';
+import { medianOf, type ProbeCall } from '../target/probe-protocol.ts';
+import { startProbe, type FirstCallProbe } from '../target/probe.ts';
+import { assembleResults, newRunId, runAll, type RunAllOptions } from './run-all.ts';
+import { shellQuote } from './run-scenario.ts';
+
+const CRASH_KINDS = new Set(['crash', 'exit', 'oom']);
+
+export interface ReplayJudgement {
+  status: 'still-failing' | 'fixed';
+  detail: string;
+}
+
+/**
+ * One rule for every kind: still failing when the median first-call latency exceeds the
+ * per-call budget, when any call crashed (crash, exit, out of memory), or, for a recorded
+ * unexpected throw, when any call still throws.
+ */
+export function judgeReplay(kind: string, calls: readonly ProbeCall[], perCallMs: number): ReplayJudgement {
+  const median = medianOf(calls.map((c) => c.ms));
+  const crashed = calls.find((c) => CRASH_KINDS.has(c.kind));
+  const threw = calls.find((c) => c.kind === 'threw');
+  const timeouts = calls.filter((c) => c.kind === 'timeout').length;
+  const latency = `median first-call latency ${median.toFixed(1)} ms (${calls.length} calls${timeouts ? `, ${timeouts} timed out` : ''}) vs budget ${perCallMs} ms`;
+  if (crashed) return { status: 'still-failing', detail: `${crashed.kind}: ${crashed.message ?? ''}` };
+  if (kind === 'error' && threw) return { status: 'still-failing', detail: `still throws ${threw.message ?? ''}` };
+  if (median > perCallMs) return { status: 'still-failing', detail: latency };
+  return { status: 'fixed', detail: latency };
+}
+
+function relative(cwd: string, file: string): string {
+  const rel = path.relative(cwd, file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+interface Replayed {
+  entry: RegressionEntry;
+  record: ViolationRecord | null;
+  input: Uint8Array | null;
+}
+
+/** Replays every violation saved for `scenario` with `probe`. */
+export async function replayViolations(scenario: ResolvedScenario, probe: FirstCallProbe, cwd: string): Promise<Replayed[]> {
+  const corpus = new CorpusStore(scenario.input.corpusDir);
+  const out: Replayed[] = [];
+  for (const metaFile of await corpus.listViolations()) {
+    const shownMeta = relative(cwd, metaFile);
+    try {
+      const { record, input } = await readViolation(metaFile);
+      if (record.scenario !== scenario.name) continue;
+      const measured = await probe.measure(input);
+      const judged = judgeReplay(record.kind, measured.calls, scenario.slo.perCallMs);
+      const entry: RegressionEntry = {
+        id: record.id,
+        kind: record.kind as FindingKind,
+        metaFile: shownMeta,
+        latenciesMs: measured.latenciesMs,
+        medianMs: measured.medianMs,
+        budgetMs: scenario.slo.perCallMs,
+        ...judged,
+      };
+      out.push({ entry, record, input });
+    } catch (error) {
+      const entry: RegressionEntry = { id: path.basename(metaFile, '.json'), kind: 'slow', metaFile: shownMeta, latenciesMs: [], medianMs: 0, budgetMs: scenario.slo.perCallMs, status: 'error', detail: (error as Error).message };
+      out.push({ entry, record: null, input: null });
+    }
+  }
+  return out;
+}
+
+export function summarise(replayed: readonly Replayed[]): RegressionSummary {
+  const entries = replayed.map((r) => r.entry);
+  return {
+    replayed: entries.length,
+    stillFailing: entries.filter((e) => e.status === 'still-failing').length,
+    fixed: entries.filter((e) => e.status === 'fixed').length,
+    errors: entries.filter((e) => e.status === 'error').length,
+    entries,
+  };
+}
+
+/** A still-failing violation as a finding, so reports, JUnit and the console list it. */
+function asFinding(r: Replayed, cwd: string, cli: string, corpus: CorpusStore): Finding | null {
+  if (r.entry.status !== 'still-failing' || !r.record || !r.input) return null;
+  const { record, input, entry } = r;
+  return {
+    id: record.id,
+    kind: entry.kind,
+    latencyMs: entry.medianMs,
+    budgetMs: entry.budgetMs,
+    message: `regression: still failing: ${entry.detail}`,
+    stack: record.stack,
+    input: { encoding: record.encoding, size: input.length, preview: previewInput(input, record.encoding), hexPreview: hexPreview(input), file: relative(cwd, corpus.violationInputFile(record.id)) },
+    metaFile: entry.metaFile,
+    replay: `${cli} replay ${shellQuote(entry.metaFile)}`,
+    firstSeenAt: record.foundAt,
+    occurrences: 1,
+    firstCallLatenciesMs: entry.latenciesMs,
+    ...(record.growth ? { growth: record.growth } : {}),
+    ...(record.shrunkFrom ? { shrunkFrom: record.shrunkFrom.size, originalId: record.shrunkFrom.id } : {}),
+  };
+}
+
+export interface RegressionOptions {
+  seed: number;
+  cwd: string;
+  cli: string;
+  log?: (line: string) => void;
+  /** Probe workers, i.e. first calls per violation (default 3). */
+  workers?: number;
+}
+
+/** Replays one scenario's violations; `findings` lists the still-failing ones. */
+export async function regressionFor(scenario: ResolvedScenario, opts: RegressionOptions): Promise<{ summary: RegressionSummary; findings: Finding[]; latenciesMs: number[] }> {
+  const corpus = new CorpusStore(scenario.input.corpusDir);
+  if ((await corpus.listViolations()).length === 0 || ('kind' in scenario && scenario.kind === 'service')) {
+    return { summary: summarise([]), findings: [], latenciesMs: [] };
+  }
+  const seeds = await corpus.loadSeeds(encodingFor(scenario.input.type));
+  const probe = await startProbe(scenario, { workers: opts.workers ?? 3, seed: opts.seed, warmup: seeds.slice(0, 8) });
+  try {
+    const replayed = await replayViolations(scenario, probe, opts.cwd);
+    for (const r of replayed) opts.log?.(`  regression ${r.entry.status.padEnd(13)} ${r.entry.kind} ${r.entry.metaFile}: ${r.entry.detail}`);
+    const findings = replayed.map((r) => asFinding(r, opts.cwd, opts.cli, corpus)).filter((f): f is Finding => f !== null);
+    return { summary: summarise(replayed), findings, latenciesMs: replayed.flatMap((r) => r.entry.latenciesMs) };
+  } finally {
+    await probe.close();
+  }
+}
+
+/** A scenario result made of replays alone (no fuzz phase): no SLO verdicts, only the violations' fate. */
+export function regressionOnlyResult(scenario: ResolvedScenario, seed: number, cwd: string, outcome: Awaited<ReturnType<typeof regressionFor>>, durationMs: number): ScenarioResult {
+  const histogram = createLatencyHistogram();
+  for (const ms of outcome.latenciesMs) histogram.recordValue(msToUs(ms));
+  const { summary } = outcome;
+  const failed = summary.stillFailing + summary.errors > 0;
+  const result: ScenarioResult = {
+    name: scenario.name,
+    description: scenario.description ?? null,
+    file: relative(cwd, scenario.file),
+    seed,
+    engine: { requested: scenario.engine, used: 'regression-replay', note: 'saved violations replayed with first calls in the probe isolate; no fuzz phase' },
+    input: { type: scenario.input.type, maxLength: scenario.input.maxLength, corpusDir: relative(cwd, scenario.input.corpusDir), seeds: 0 },
+    timeoutMs: scenario.timeoutMs,
+    budget: { durationMs: 0, calls: summary.replayed },
+    status: 'complete',
+    statusReason: summary.errors > 0 ? `${summary.errors} saved violation(s) could not be replayed` : null,
+    durationMs,
+    calls: histogram.totalCount,
+    callsPerSecond: histogram.totalCount / Math.max(durationMs / 1000, 1e-3),
+    restarts: 0,
+    latency: summarizeLatency(histogram),
+    slos: [],
+    verdict: failed ? 'FAIL' : 'PASS',
+    findings: outcome.findings,
+    perCallBudgetMs: scenario.slo.perCallMs,
+    regression: summary,
+  };
+  histogram.destroy();
+  return result;
+}
+
+/** Merges replay verdicts into a fuzz-phase result: still-failing violations are findings too. */
+export function mergeRegression(result: ScenarioResult, outcome: Awaited<ReturnType<typeof regressionFor>>): ScenarioResult {
+  const known = new Set(result.findings.map((f) => f.id));
+  const findings = [...result.findings, ...outcome.findings.filter((f) => !known.has(f.id))];
+  const failed = outcome.summary.stillFailing + outcome.summary.errors > 0;
+  return { ...result, findings, verdict: failed ? 'FAIL' : result.verdict, regression: outcome.summary };
+}
+
+/**
+ * A drop-in for runAll when --regression is given: replays every scenario's saved
+ * violations first (before a fuzz phase can add new ones), then runs the fuzz phase when
+ * `fuzz` is set, and merges.
+ */
+export function regressionRunner(fuzz: boolean, log?: (line: string) => void): (scenarios: ResolvedScenario[], opts: RunAllOptions) => Promise<ResultsFile> {
+  return async (scenarios, opts) => {
+    const cwd = opts.cwd ?? process.cwd();
+    const cli = opts.cliName ?? 'npx slo-harness';
+    const startedAt = new Date();
+    const runId = newRunId(startedAt);
+    const outcomes = new Map<string, Awaited<ReturnType<typeof regressionFor>>>();
+    const replayOnly: ScenarioResult[] = [];
+    for (const scenario of scenarios) {
+      if (opts.signal?.aborted) break;
+      const seed = scenario.seed ?? opts.seed;
+      log?.(`> ${scenario.name}: replaying saved violations`);
+      const t0 = performance.now();
+      const outcome = await regressionFor(scenario, { seed, cwd, cli, ...(log ? { log } : {}) });
+      log?.(`  ${outcome.summary.replayed} replayed: ${outcome.summary.stillFailing} still failing, ${outcome.summary.fixed} fixed${outcome.summary.errors ? `, ${outcome.summary.errors} unreadable` : ''}`);
+      outcomes.set(scenario.name, outcome);
+      if (!fuzz) {
+        const result = regressionOnlyResult(scenario, seed, cwd, outcome, performance.now() - t0);
+        replayOnly.push(result);
+        await opts.onScenarioDone?.(result, assembleResults(replayOnly, { id: runId, startedAt, seed: opts.seed, argv: opts.argv, interrupted: false }));
+      }
+    }
+    const interrupted = opts.signal?.aborted ?? false;
+    if (!fuzz) return assembleResults(replayOnly, { id: runId, startedAt, seed: opts.seed, argv: opts.argv, interrupted });
+    const fuzzed = await runAll(scenarios, opts);
+    const merged = fuzzed.scenarios.map((s) => {
+      const outcome = outcomes.get(s.name);
+      return outcome ? mergeRegression(s, outcome) : s;
+    });
+    return assembleResults(merged, { id: fuzzed.run.id, startedAt, seed: opts.seed, argv: opts.argv, interrupted: fuzzed.run.status === 'interrupted' });
+  };
+}
