@@ -9,6 +9,7 @@ export const HELP = `slo-harness: fuzz a target, measure its latency with HDR hi
 Usage:
   slo-harness run <scenario files or folders...> [options]
   slo-harness replay <violation.json> [--repeats N]
+  slo-harness report <results.json> [--out <dir>] [--baseline <previous results.json>]
   slo-harness --help | --version
 
 run options:
@@ -19,9 +20,24 @@ run options:
   --engine <name>       builtin | jazzer | auto (default: the scenario's engine, else builtin)
   --fail-on-inconclusive  exit 1 when a verdict is INCONCLUSIVE (too few samples to decide)
   --quiet               no progress line
+  --regression          replay every saved violation (corpora/<scenario>/violations/) with
+                        first calls in fresh warm workers; exit 1 if any still exceeds its
+                        per-call budget (or still crashes), 0 when all are fixed. Alone it
+                        only replays; with --budget the fuzz phase runs afterwards too
+  --trace <backend>     stacks of the worst violations: auto | bpftrace | v8 | off (default auto:
+                        bpftrace when it can run here, else the V8 inspector profiler)
+  --trace-hz <n>        stack sampling frequency, 1-10000 (default 99)
+  --baseline <file>     a previous run's results.json: the report shows each SLO's change
+                        (regressed/improved only when the confidence intervals do not
+                        overlap), new findings and fixed findings
 
 replay options:
-  --repeats <n>         how many times to call the target with the input (default 5)
+  --repeats <n>         first calls of the input, each in its own fresh warm worker, so a
+                        target's cache cannot hide it (default 5; at most 5 workers)
+
+report options (re-renders index.html and junit.xml from a results.json alone):
+  --out <dir>           where to write them (default: the results file's folder)
+  --baseline <file>     compare with a previous run's results.json, as for run
 
 Exit codes: 0 every SLO passed, 1 an SLO failed or a finding (hang, crash, slow input) was
 recorded, 2 usage or scenario error, 130 interrupted (partial results were written).
@@ -40,6 +56,21 @@ export interface RunCommand {
   engine: EngineName | null;
   failOnInconclusive: boolean;
   quiet: boolean;
+  /** Replay saved violations as a regression suite (runner/regression.ts). */
+  regression: boolean;
+  /** Trace phase backend (runner/trace-phase.ts). */
+  trace: 'off' | 'auto' | 'bpftrace' | 'v8';
+  /** Stack sampling frequency, Hz. */
+  traceHz: number;
+  /** Previous results.json to compare with, or null. */
+  baseline: string | null;
+}
+
+export interface ReportCommand {
+  command: 'report';
+  file: string;
+  out: string | null;
+  baseline: string | null;
 }
 
 export interface ReplayCommand {
@@ -48,7 +79,7 @@ export interface ReplayCommand {
   repeats: number;
 }
 
-export type CliCommand = RunCommand | ReplayCommand | { command: 'help' } | { command: 'version' };
+export type CliCommand = RunCommand | ReplayCommand | ReportCommand | { command: 'help' } | { command: 'version' };
 
 function parseSeed(value: string | undefined): number | null {
   if (value === undefined) return null;
@@ -69,6 +100,18 @@ function parseEngine(value: string | undefined): EngineName | null {
   throw new UsageError(`--engine: expected builtin, jazzer or auto, got ${JSON.stringify(value)}`);
 }
 
+function parseTraceMode(value: string | undefined): RunCommand['trace'] {
+  if (value === undefined) return 'auto';
+  if (value === 'off' || value === 'auto' || value === 'bpftrace' || value === 'v8') return value;
+  throw new UsageError(`--trace: expected auto, bpftrace, v8 or off, got ${JSON.stringify(value)}`);
+}
+
+function parseTraceHz(value: string | undefined): number {
+  if (value === undefined) return 99;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 10_000) throw new UsageError(`--trace-hz: expected a whole number from 1 to 10000, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
 export function parseCli(argv: string[]): CliCommand {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
@@ -86,6 +129,10 @@ export function parseCli(argv: string[]): CliCommand {
           engine: { type: 'string' },
           'fail-on-inconclusive': { type: 'boolean', default: false },
           quiet: { type: 'boolean', default: false },
+          regression: { type: 'boolean', default: false },
+          trace: { type: 'string' },
+          'trace-hz': { type: 'string' },
+          baseline: { type: 'string' },
           help: { type: 'boolean', short: 'h', default: false },
         },
       });
@@ -100,6 +147,10 @@ export function parseCli(argv: string[]): CliCommand {
         engine: parseEngine(values.engine),
         failOnInconclusive: values['fail-on-inconclusive'] ?? false,
         quiet: values.quiet ?? false,
+        regression: values.regression ?? false,
+        trace: parseTraceMode(values.trace),
+        traceHz: parseTraceHz(values['trace-hz']),
+        baseline: values.baseline ?? null,
       };
     }
     if (command === 'replay') {
@@ -114,10 +165,20 @@ export function parseCli(argv: string[]): CliCommand {
       if (!Number.isInteger(repeats) || repeats < 1 || repeats > 10_000) throw new UsageError(`--repeats: expected a whole number from 1 to 10000, got ${values.repeats}`);
       return { command: 'replay', file: positionals[0] as string, repeats };
     }
+    if (command === 'report') {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { out: { type: 'string' }, baseline: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+      });
+      if (values.help) return { command: 'help' };
+      if (positionals.length !== 1) throw new UsageError('report takes exactly one results file (reports/<run>/results.json)');
+      return { command: 'report', file: positionals[0] as string, out: values.out ?? null, baseline: values.baseline ?? null };
+    }
   } catch (error) {
     if (error instanceof UsageError) throw error;
     // node:util parseArgs errors (unknown flag, missing value) are usage errors too.
     throw new UsageError((error as Error).message);
   }
-  throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: run, replay; see --help)`);
+  throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: run, replay, report; see --help)`);
 }

@@ -5,28 +5,49 @@
  * scenario cleanly and writes partial results; a second Ctrl-C kills children at once.
  */
 import path from 'node:path';
-import { writeReportFiles } from '../report/write.ts';
+import { renderConsoleSummary, shouldUseColor } from '../report/console.ts';
+import { rerenderReport, writeReportFiles, type ReportPaths, type WriteReportOptions } from '../report/write.ts';
+import { readResultsFile, ResultsFileError } from '../report/results-validate.ts';
 import { initHistograms } from '../measure/histogram.ts';
 import { randomSeed } from '../engine/rng.ts';
 import type { ResultsFile } from '../report/results-schema.ts';
 import { EXIT, newRunId, runAll } from '../runner/run-all.ts';
+import { regressionRunner } from '../runner/regression.ts';
 import { loadScenarios, UsageError } from '../scenario/load.ts';
 import { ScenarioError } from '../scenario/schema.ts';
 import { terminateAllChildren } from '../target/children.ts';
-import { HELP, parseCli, type RunCommand } from './args.ts';
+import { HELP, parseCli, type ReportCommand, type RunCommand } from './args.ts';
 import { createProgress } from './progress.ts';
 import { replayViolation } from './replay.ts';
-import { formatSummary } from './summary.ts';
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** results.json (the source of truth) first, then the HTML report and JUnit XML beside it. */
-async function writeResults(outDir: string, results: ResultsFile): Promise<{ json: string; html: string; junit: string }> {
-  return writeReportFiles(results, outDir);
+async function writeResults(outDir: string, results: ResultsFile, compare: WriteReportOptions): Promise<ReportPaths & { results: ResultsFile }> {
+  return writeReportFiles(results, outDir, compare);
+}
+
+/** Where a file is, for messages: relative to the working directory when inside it. */
+function shown(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel === '' ? '.' : rel.startsWith('..') ? file : rel;
+}
+
+/** The paths written, one per line, and the summary, in the order a reader wants them. */
+function summaryText(results: ResultsFile, files: ReportPaths, color: boolean): string {
+  const summary = renderConsoleSummary(results, { color });
+  return `${summary}\nreport: ${shown(files.html)}\nresults: ${shown(files.json)}\njunit: ${shown(files.junit)}`;
+}
+
+/** A baseline is read before the run starts: a bad file fails in a second, not after the whole run. */
+async function loadBaseline(file: string | null): Promise<WriteReportOptions> {
+  if (file === null) return {};
+  return { baseline: await readResultsFile(file), baselineFile: file };
 }
 
 async function runCommand(cmd: RunCommand): Promise<number> {
   const scenarios = await loadScenarios(cmd.paths);
+  const compare = await loadBaseline(cmd.baseline);
   await initHistograms();
   const seed = cmd.seed ?? randomSeed();
   const outDir = path.resolve(cmd.out ?? path.join('reports', newRunId()));
@@ -46,8 +67,9 @@ async function runCommand(cmd: RunCommand): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  progress.line(`slo-harness: ${scenarios.length} scenario(s), seed ${seed} (replay with --seed ${seed}), results in ${path.relative(process.cwd(), outDir) || '.'}`);
-  const results = await runAll(
+  progress.line(`slo-harness: ${scenarios.length} scenario(s), seed ${seed} (replay with --seed ${seed}), results in ${shown(outDir)}`);
+  // --regression: replay saved violations first (alone, or before the fuzz phase when --budget is given).
+  const results = await (cmd.regression ? regressionRunner(cmd.budgetMs !== null, (l) => progress.line(l)) : runAll)(
     scenarios.map((s) => ({ ...s, engine: cmd.engine ?? s.engine })),
     {
       seed,
@@ -57,9 +79,11 @@ async function runCommand(cmd: RunCommand): Promise<number> {
       onProgress: (p) => progress.update(p),
       onFinding: (f) => progress.line(`  finding: ${f.kind} ${f.latencyMs.toFixed(1)} ms, input "${f.input.preview.slice(0, 60)}" -> ${f.metaFile}`),
       onScenarioStart: (s) => progress.line(`> ${s.name} (${path.relative(process.cwd(), s.file)})`),
+      // Stacks of the worst violations after each scenario (runner/trace-phase.ts).
+      trace: { mode: cmd.trace, hz: cmd.traceHz, log: (line: string) => progress.line(`  ${line}`) },
       // Partial results after every scenario: an interrupted or killed run still leaves a file.
       onScenarioDone: async (_result, partial) => {
-        await writeResults(outDir, partial);
+        await writeResults(outDir, partial, compare);
       },
     },
   );
@@ -70,16 +94,26 @@ async function runCommand(cmd: RunCommand): Promise<number> {
   if (signalName) exitCode = exitCode === EXIT.FAIL ? EXIT.FAIL : (SIGNAL_EXIT[signalName] ?? 130);
   if (cmd.failOnInconclusive && exitCode === EXIT.PASS && results.run.totals.inconclusive > 0) exitCode = EXIT.FAIL;
   results.run.exitCode = exitCode;
-  const files = await writeResults(outDir, results);
-  const summary = formatSummary(results);
-  const where = `results: ${path.relative(process.cwd(), files.json)}\njunit: ${path.relative(process.cwd(), files.junit)}\nreport: ${path.relative(process.cwd(), files.html)}`;
+  const files = await writeResults(outDir, results, compare);
+  // What was written, baseline comparison included, is what the summary and --json show.
+  const written = files.results;
   if (cmd.json) {
-    process.stderr.write(`${summary}\n${where}\n`);
-    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    process.stderr.write(`${summaryText(written, files, shouldUseColor(process.stderr))}\n`);
+    process.stdout.write(`${JSON.stringify(written, null, 2)}\n`);
   } else {
-    process.stdout.write(`${summary}\n${where}\n`);
+    process.stdout.write(`${summaryText(written, files, shouldUseColor(process.stdout))}\n`);
   }
   return exitCode;
+}
+
+/** `report`: validates a results.json and re-renders index.html and junit.xml from it alone. */
+async function reportCommand(cmd: ReportCommand): Promise<number> {
+  const files = await rerenderReport(cmd.file, {
+    ...(cmd.out === null ? {} : { outDir: cmd.out }),
+    ...(cmd.baseline === null ? {} : { baselinePath: cmd.baseline }),
+  });
+  process.stdout.write(`${summaryText(files.results, files, shouldUseColor(process.stdout))}\n`);
+  return EXIT.PASS;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -99,10 +133,16 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'run':
         return await runCommand(cmd);
+      case 'report':
+        return await reportCommand(cmd);
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof ScenarioError) {
       process.stderr.write(`slo-harness: ${error.message}\n`);
+      return EXIT.USAGE;
+    }
+    if (error instanceof ResultsFileError) {
+      process.stderr.write(`slo-harness: ${error.message}\n  fix: pass a results.json written by \`slo-harness run\` (reports/<run>/results.json) with this slo-harness version\n`);
       return EXIT.USAGE;
     }
     process.stderr.write(`slo-harness: internal error: ${(error as Error).stack ?? String(error)}\n`);

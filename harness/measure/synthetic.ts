@@ -3,21 +3,19 @@
  * experiment built on them: the oracle for the order-statistic intervals (unit tests and
  * `bench/interval-coverage.ts`). Everything is seeded, so results are reproducible.
  */
+import { createRng } from '../engine/rng.ts';
 import { normalQuantile } from './binomial.ts';
 import { createLatencyHistogram, msToUs } from './histogram.ts';
 import { quantileInterval } from './quantile-interval.ts';
 
-/** mulberry32: a tiny, fast, well-mixed 32-bit PRNG. Uniform in [0, 1). Not cryptographic. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Uniform draws in [0, 1) from the harness's seeded generator (xoshiro128**, engine/rng.ts). */
+export function seededUniform(seed: number): () => number {
+  const rng = createRng(seed);
+  return () => rng.next();
 }
+
+/** @deprecated Old name kept for existing callers: now the harness's xoshiro generator, not mulberry32. */
+export const mulberry32 = seededUniform;
 
 /** A latency distribution in milliseconds with a known quantile function. */
 export interface SyntheticDistribution {
@@ -88,7 +86,7 @@ export interface CoverageResult {
 export function measureIntervalCoverage(req: CoverageRequest): CoverageResult {
   const confidence = req.confidence ?? 0.95;
   const truth = req.distribution.quantile(req.q);
-  const uniform = mulberry32(req.seed);
+  const uniform = seededUniform(req.seed);
   const h = createLatencyHistogram();
   let covered = 0;
   let unboundedLower = 0;

@@ -51,7 +51,7 @@ describe('sloVerdict on percentiles', () => {
   });
 
   it('INCONCLUSIVE when the interval straddles the threshold, with a sample count that decides', () => {
-    const h = exponentialSamples(3000, 0.5, 3);
+    const h = exponentialSamples(3000, 0.5, 6);
     const r = sloVerdict(h, 'p99', 2.35);
     expect(r.verdict).toBe('INCONCLUSIVE');
     expect(r.interval.lowerMs).toBeLessThanOrEqual(2.35);

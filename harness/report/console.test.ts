@@ -61,6 +61,13 @@ describe('renderConsoleSummary', () => {
     expect(out).toContain('unchanged (intervals overlap)');
     expect(out).toContain('New findings: 0; fixed: 0; still present: 2');
   });
+
+  it('summarises --regression replays and service figures when present', () => {
+    const out = renderConsoleSummary(results, { color: false });
+    expect(out).toContain('yaml-parse: regression: 3 replayed, 1 still failing, 1 fixed, 1 not replayable');
+    expect(out).toMatch(/still-failing aa11bb22cc33 median 31\.0 ms vs 20\.0 ms: corpora\/yaml-parse\/violations\/aa11bb22\.json/);
+    expect(out).toContain('checkout-service: service p99 61.5 ms corrected (22.4 ms uncorrected), 399/400 req/s, 78 errors');
+  });
 });
 
 describe('colour decision', () => {

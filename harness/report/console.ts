@@ -99,6 +99,25 @@ function baselineLines(comparison: BaselineComparison, color: boolean): string[]
   ];
 }
 
+/** `--regression` replays and HTTP service figures, one line per scenario that has them. */
+function sectionLines(results: ResultsFile, max: number): string[] {
+  const lines: string[] = [];
+  for (const s of results.scenarios) {
+    const r = s.regression;
+    if (r) {
+      lines.push(`  ${cell(s.name, 32)}: regression: ${r.replayed} replayed, ${r.stillFailing} still failing, ${r.fixed} fixed, ${r.errors} not replayable`);
+      for (const e of r.entries.filter((x) => x.status !== 'fixed').slice(0, max)) lines.push(`    ${e.status} ${cell(e.id.slice(0, 12))} median ${formatMs(e.medianMs)} vs ${formatMs(e.budgetMs)}: ${cell(e.metaFile, 200)}`);
+    }
+    const svc = s.service;
+    if (svc) {
+      const e = svc.errors;
+      const errors = e.timeout + e.connection + e.status5xx + e.status4xx + e.other;
+      lines.push(`  ${cell(s.name, 32)}: service p99 ${formatMs(svc.corrected.p99Ms)} corrected (${formatMs(svc.uncorrected.p99Ms)} uncorrected), ${formatCount(svc.achievedRate)}/${formatCount(svc.rate)} req/s, ${formatCount(errors)} errors`);
+    }
+  }
+  return lines;
+}
+
 /** The summary as one string (no trailing newline). */
 export function renderConsoleSummary(results: ResultsFile, options: ConsoleOptions): string {
   const { run } = results;
@@ -110,6 +129,8 @@ export function renderConsoleSummary(results: ResultsFile, options: ConsoleOptio
   out.push(formatTable(['scenario', 'SLO', 'verdict', 'measured [CI]', 'threshold', 'n', 'engine', 'seed', 'duration'], sloRows(results), 2, options.color));
   const findings = findingLines(results, options.maxFindings ?? 5);
   if (findings.length > 0) out.push('', `Findings (${t.findings}):`, ...findings);
+  const sections = sectionLines(results, options.maxFindings ?? 5);
+  if (sections.length > 0) out.push('', ...sections);
   for (const s of results.scenarios.filter((x) => x.status !== 'complete')) {
     out.push(`  ${cell(s.name, 32)} ended ${s.status}: ${cell(s.statusReason ?? '', 200)}`);
   }

@@ -7,4 +7,5 @@ export { renderHtmlReport } from './html/index.ts';
 export { renderJunit } from './junit.ts';
 export { ResultsFileError, parseResultsFile, readResultsFile } from './results-validate.ts';
 export { testFailureMessage, type TestVerdictOptions } from './test-verdict.ts';
-export { rerenderReport, writeFileAtomic, writeReportFiles, type ReportPaths, type WriteReportOptions } from './write.ts';
+export { capResultsStacks, capStacks, MAX_FOLDED_STACKS } from './stack-cap.ts';
+export { rerenderReport, reportedResults, writeReportFiles, type ReportPaths, type WriteReportOptions } from './write.ts';

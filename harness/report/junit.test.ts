@@ -16,7 +16,7 @@ describe('renderJunit', () => {
   it('has one testsuite per scenario and one testcase per SLO and per finding', () => {
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
     expect(xml.match(/<testsuite /g)).toHaveLength(3);
-    const expected = results.scenarios.reduce((n, s) => n + s.slos.length + s.findings.length, 0);
+    const expected = results.scenarios.reduce((n, s) => n + s.slos.length + s.findings.length + (s.regression?.entries.length ?? 0), 0);
     expect(testcases(xml)).toHaveLength(expected);
     expect(xml).toMatch(new RegExp(`<testsuites [^>]*tests="${expected}"`));
   });
@@ -26,6 +26,16 @@ describe('renderJunit', () => {
     expect(failing).toMatch(/<failure type="slo" message="FAIL p99 &lt; 5\.00 ms: measured [\d.]+ ms \[95% CI [\d.]+ ms – [\d.]+ ms\], n=5,000"/);
     expect(failing).toContain('Replay commands:');
     expect(failing).toContain(results.scenarios[0]!.findings[0]!.replay);
+  });
+
+  it('has a testcase per --regression replay: failure while still failing, error when not replayable, pass when fixed', () => {
+    const regression = testcases(xml).filter((t) => t.includes('name="regression '));
+    expect(regression).toHaveLength(3);
+    expect(regression[0]).toMatch(/<failure type="regression" message="still-failing: median first call 31\.0 ms vs per-call budget 20\.0 ms"/);
+    expect(regression[1]).not.toMatch(/<failure|<error/);
+    expect(regression[2]).toMatch(/<error message="input file missing"/);
+    const suite = /<testsuite name="yaml-parse"[^>]*>/.exec(xml)![0];
+    expect(suite).toMatch(/ errors="1"/);
   });
 
   it('maps INCONCLUSIVE to <skipped> with the reason and PASS to a plain testcase with measured values', () => {
@@ -61,7 +71,8 @@ describe('renderJunit', () => {
     broken.scenarios[2]!.statusReason = 'target threw at import: <boom>';
     const out = renderJunit(broken);
     expect(out).toContain('<error message="target threw at import: &lt;boom&gt;">');
-    expect(out).toMatch(/<testsuites [^>]*errors="1"/);
+    // One regression replay that could not run (fixture) plus this scenario error.
+    expect(out).toMatch(/<testsuites [^>]*errors="2"/);
   });
 
   it('summarises findings beyond the per-scenario limit in one testcase', () => {

@@ -14,11 +14,13 @@
  *                     as neither red nor green.)
  *  - findings      -> <failure type="finding-<kind>"> with latency vs budget and the replay command.
  *  - scenario status "error" -> an extra testcase with <error>.
+ *  - `--regression` replays -> one testcase per saved violation: <failure type="regression">
+ *                     while it still exceeds its budget, <error> when it could not be replayed.
  * Every string is XML-escaped; characters XML 1.0 forbids become visible escapes.
  */
 import { escapeXml, truncateText } from './escape.ts';
 import { formatCount, formatMs, sloLabel, sloVerdictLine } from './format.ts';
-import type { Finding, ResultsFile, ScenarioResult, SloResult } from './results-schema.ts';
+import type { Finding, RegressionEntry, ResultsFile, ScenarioResult, SloResult } from './results-schema.ts';
 
 /** Findings beyond this many per scenario are summarised in one testcase. */
 export const MAX_FINDING_CASES = 50;
@@ -89,6 +91,16 @@ function overflowCase(scenario: ScenarioResult, rest: readonly Finding[]): strin
   return `<testcase${attrs({ classname: scenario.name, name: `findings beyond the first ${MAX_FINDING_CASES}`, time: '0.000' })}><failure${attrs({ type: 'finding', message })}>${escapeXml(lines.join('\n'))}</failure></testcase>`;
 }
 
+/** A saved violation replayed by `--regression`: still failing, fixed (passes) or not replayable (error). */
+function regressionCase(scenario: ScenarioResult, entry: RegressionEntry): string {
+  const open = `<testcase${attrs({ classname: scenario.name, name: `regression ${entry.kind} ${entry.id.slice(0, 12)}`, time: seconds(entry.latenciesMs.reduce((a, b) => a + b, 0)) })}>`;
+  const message = `${entry.status}: median first call ${formatMs(entry.medianMs)} vs per-call budget ${formatMs(entry.budgetMs)}`;
+  const body = `${message}\n${entry.detail}\nfirst calls: ${entry.latenciesMs.map((v) => formatMs(v)).join(', ')}\nviolation file: ${entry.metaFile}`;
+  if (entry.status === 'still-failing') return `${open}<failure${attrs({ type: 'regression', message })}>${escapeXml(body)}</failure></testcase>`;
+  if (entry.status === 'error') return `${open}<error${attrs({ message: entry.detail })}>${escapeXml(body)}</error></testcase>`;
+  return `${open}<system-out>${escapeXml(body)}</system-out></testcase>`;
+}
+
 interface SuiteXml {
   xml: string;
   tests: number;
@@ -101,13 +113,16 @@ function suite(scenario: ScenarioResult, timestamp: string, hostname: string): S
   const cases: string[] = scenario.slos.map((slo) => sloCase(scenario, slo));
   cases.push(...scenario.findings.slice(0, MAX_FINDING_CASES).map((f) => findingCase(scenario, f)));
   if (scenario.findings.length > MAX_FINDING_CASES) cases.push(overflowCase(scenario, scenario.findings.slice(MAX_FINDING_CASES)));
-  let errors = 0;
+  const regression = scenario.regression?.entries ?? [];
+  cases.push(...regression.map((e) => regressionCase(scenario, e)));
+  let errors = regression.filter((e) => e.status === 'error').length;
   if (scenario.status === 'error') {
-    errors = 1;
+    errors += 1;
     const reason = scenario.statusReason ?? 'scenario ended in error';
     cases.push(`<testcase${attrs({ classname: scenario.name, name: 'scenario run', time: seconds(scenario.durationMs) })}><error${attrs({ message: reason })}>${escapeXml(reason)}</error></testcase>`);
   }
-  const failures = scenario.slos.filter((s) => s.verdict === 'FAIL').length + Math.min(scenario.findings.length, MAX_FINDING_CASES) + (scenario.findings.length > MAX_FINDING_CASES ? 1 : 0);
+  const failures = scenario.slos.filter((s) => s.verdict === 'FAIL').length + Math.min(scenario.findings.length, MAX_FINDING_CASES) + (scenario.findings.length > MAX_FINDING_CASES ? 1 : 0)
+    + regression.filter((e) => e.status === 'still-failing').length;
   const skipped = scenario.slos.filter((s) => s.verdict === 'INCONCLUSIVE').length;
   const head = attrs({ name: scenario.name, tests: cases.length, failures, errors, skipped, time: seconds(scenario.durationMs), timestamp, hostname });
   const props = properties({

@@ -126,6 +126,52 @@ export interface Finding {
   shrunkFrom?: number;
   /** Milliseconds from the scenario's start to this finding's first occurrence (places it on the timeline and among fault windows). */
   offsetMs?: number;
+  /** Total dependency delay injected into this finding's call (ms), beside `latencyMs`; absent without dependency chaos. */
+  injectedMs?: number;
+  /** Id of the violation as the fuzzer found it, when this finding was minimised (the original is kept under that id). */
+  originalId?: string;
+  /** First-call latencies (ms, one per probe worker) that confirmed the finding; absent when not confirmed by the probe. */
+  firstCallLatenciesMs?: number[];
+}
+
+/** What post-processing did with the run's findings (runner/minimise.ts). */
+export interface MinimisationSummary {
+  /** Slow or timeout findings whose median first-call latency exceeded the budget in the probe. */
+  confirmed: number;
+  /** Slow findings that did not reproduce on first calls: dropped from `findings`, moved to the corpus's interesting inputs. */
+  unconfirmed: number;
+  /** Confirmed findings replaced by a smaller violating input. */
+  minimised: number;
+  /** Findings left as found (crashes, time cap reached, probe failure). */
+  keptRaw: number;
+  /** Wall time spent confirming, shrinking and growth fitting, ms. */
+  timeSpentMs: number;
+  /** First calls per measurement (probe workers). */
+  probeWorkers: number;
+  /** Set when the probe could not run; findings are then left as found. */
+  error: string | null;
+}
+
+/** One saved violation replayed by `run --regression`. */
+export interface RegressionEntry {
+  id: string;
+  kind: FindingKind;
+  metaFile: string;
+  /** First-call latencies, one per probe worker (ms). */
+  latenciesMs: number[];
+  medianMs: number;
+  /** The per-call budget it is judged against (ms). */
+  budgetMs: number;
+  status: 'still-failing' | 'fixed' | 'error';
+  detail: string;
+}
+
+export interface RegressionSummary {
+  replayed: number;
+  stillFailing: number;
+  fixed: number;
+  errors: number;
+  entries: RegressionEntry[];
 }
 
 export interface ScenarioResult {
@@ -157,6 +203,61 @@ export interface ScenarioResult {
   chaos?: ChaosInForce;
   /** Latency over time in consecutive windows of the measured phase; absent when not recorded. */
   timeline?: TimelineWindow[];
+  /** Confirmation and minimisation of the findings; absent when nothing was post-processed. */
+  minimisation?: MinimisationSummary;
+  /** Saved violations replayed by `run --regression`; absent otherwise. */
+  regression?: RegressionSummary;
+  /**
+   * The exploration phase before the measured one (engine/phases.ts): instrumented calls,
+   * never part of `calls`, `latency` or the SLO verdicts. Absent when the budget was too
+   * small to explore.
+   */
+  exploration?: ExplorationSummary;
+  /** HTTP service figures (service scenarios only): load, errors and uncorrected latency beside the corrected `latency`. */
+  service?: ServiceStats;
+}
+
+/** Figures of an HTTP service scenario's measured load phase. Latencies in ms. */
+export interface ServiceStats {
+  /** The service's argv as started (placeholders filled). */
+  command: string[];
+  origin: string;
+  /** Open-loop rate asked for and achieved, req/s. */
+  rate: number;
+  achievedRate: number;
+  connections: number;
+  planned: number;
+  sent: number;
+  /** Requests that received a full response (any status). */
+  completed: number;
+  errors: { timeout: number; connection: number; status5xx: number; status4xx: number; other: number };
+  /** Latency from each request's intended send time (the one the SLO is judged on). */
+  corrected: { p50Ms: number; p99Ms: number; maxMs: number };
+  /** Latency from the actual send, as a closed-loop tool reports it: the gap to `corrected` is coordinated omission. */
+  uncorrected: { p50Ms: number; p99Ms: number; maxMs: number };
+  /** How late the sender was against its schedule (part of the corrected latency). */
+  lagP99Ms: number;
+  maxLagMs: number;
+  /** `embedded` (slo-harness's Toxiproxy-API server) or `external` (TOXIPROXY_URL). */
+  proxy: { mode: 'embedded' | 'external'; url: string };
+  dependencies: Array<{ name: string; upstream: string; proxied: string }>;
+  /** Conditions that weaken the measurement (e.g. the load generator falling behind on a busy machine). */
+  warnings?: string[];
+}
+
+/** The instrumented exploration phase of a scenario (builtin with V8 coverage, or Jazzer.js). */
+export interface ExplorationSummary {
+  /** Engine that explored, e.g. "builtin" (V8 block coverage) or "jazzer". */
+  engine: string;
+  durationMs: number;
+  calls: number;
+  callsPerSecond: number;
+  /** Inputs the exploration kept (coverage or cost), handed to the measured phase. */
+  kept: number;
+  /** New inputs saved to corpora/<scenario>/interesting in this run (bounded). */
+  interestingSaved: number;
+  /** Why exploration ended early or was skipped, or null. */
+  note: string | null;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -205,6 +306,17 @@ export interface BreakingPointResult {
   /** Where the P99 point estimates cross the SLO, interpolated; for plots and prose, not a proven bound. */
   crossingEstimate?: number | null;
   status: BreakingPointStatus;
+  /** The searched range [lo, hi] and the relative tolerance of the final bracket. */
+  range?: { lo: number; hi: number };
+  tolerance?: number;
+  /** Intensities whose interval still straddled the SLO after re-measurement (the measurement's resolution); null when none. */
+  boundary?: { lo: number; hi: number } | null;
+  /** Measured steps (re-measurements included), the search's time budget and the time it took, ms. */
+  steps?: number;
+  budgetMs?: number;
+  elapsedMs?: number;
+  /** Why the search stopped early (a step's isolate failed, interrupted); absent when it did not. */
+  statusReason?: string;
 }
 
 /** Pareto-distributed added latency: `x = scaleMs * U^(-1/alpha)`, optionally capped. */
@@ -253,6 +365,30 @@ export interface ChaosInForce {
   /** CPU stress, or null when none. */
   cpuStress: CpuStressInfo | null;
   faultWindows: FaultWindow[];
+  /** Function-target dependencies with injected latency and faults (`ctx.dependency`); absent when none. */
+  dependencies?: DependencyChaosInfo[];
+  /** Total injected delay per target call (percentiles beside the call latency) and dependency outcomes. */
+  injected?: InjectedDelaySummary;
+  /** How the chaos was applied, when a reader needs to know (e.g. a real Toxiproxy approximating Pareto latency). */
+  note?: string;
+}
+
+export interface DependencyChaosInfo {
+  name: string;
+  /** Injected latency, or null when the dependency answers at once. */
+  pareto: ParetoParams | null;
+  errorRate: number;
+  timeoutMs: number | null;
+}
+
+export interface InjectedDelaySummary {
+  /** Distribution of the total injected delay per target call (never summarise it by a mean). */
+  perCall: LatencySummary;
+  dependencyCalls: number;
+  dependencyErrors: number;
+  dependencyTimeouts: number;
+  /** Target calls that threw (any error). */
+  failedCalls: number;
 }
 
 /** Latency within one window of the measured phase. */
@@ -310,8 +446,14 @@ export interface FindingStacks {
   backend: string;
   /** Why this backend was used (e.g. a fallback reason), or null. */
   reason: string | null;
-  /** Aggregated on-CPU folded stacks: frames root-first joined by `;`, with their sample counts. */
+  /**
+   * Aggregated on-CPU folded stacks: frames root-first joined by `;`, with their sample counts.
+   * Capped when written (harness/report/stack-cap.ts): the heaviest MAX_FOLDED_STACKS stacks
+   * are kept, in descending count; the rest are summed in `foldedOther`.
+   */
   folded: Array<{ stack: string; count: number }>;
+  /** Stacks dropped by the cap and their summed samples; absent when nothing was dropped. */
+  foldedOther?: { stacks: number; count: number };
   /** Frames with the most self samples, descending. */
   topSelf: FrameShare[];
   /** Frames with the most total (inclusive) samples, descending. */
@@ -324,7 +466,10 @@ export interface FindingStacks {
   windowMs?: number;
   /** Off-CPU breakdown, when the backend traced the scheduler. */
   offCpu?: OffCpuSummary;
-  /** Per-frame inclusive share during the violation vs during baseline calls (both in [0, 1]); null when no baseline was sampled. */
+  /**
+   * Per-frame inclusive share during the violation vs during baseline calls (both in [0, 1]); null when no baseline was sampled.
+   * Capped when written to the MAX_DIFF_FRAMES frames whose share changed most; `topSelf`/`topTotal` to MAX_FRAME_ROWS.
+   */
   diff: Array<{ frame: string; violationShare: number; baselineShare: number }> | null;
 }
 

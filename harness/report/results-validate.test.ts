@@ -36,6 +36,21 @@ describe('parseResultsFile', () => {
     }
   });
 
+  it('checks the optional sections other phases add, naming the broken field', () => {
+    const cases: Array<[(json: any) => void, string]> = [
+      [(j) => delete j.scenarios[1].service.errors, 'scenarios[1].service.errors'],
+      [(j) => (j.scenarios[0].regression.entries[0].status = 'flaky'), 'scenarios[0].regression.entries[0].status'],
+      [(j) => (j.scenarios[0].chaos.injected.perCall.p99Ms = '3ms'), 'scenarios[0].chaos.injected.perCall.p99Ms'],
+      [(j) => (j.scenarios[0].findings[0].stacks.foldedOther = { stacks: -1, count: 3 }), 'scenarios[0].findings[0].stacks.foldedOther.stacks'],
+      [(j) => (j.scenarios[1].breakingPoint.boundary = { lo: 1 }), 'scenarios[1].breakingPoint.boundary.hi'],
+    ];
+    for (const [damage, field] of cases) {
+      const json = JSON.parse(JSON.stringify(results));
+      damage(json);
+      expect(() => parseResultsFile(json, 'r.json'), field).toThrow(`field ${field}:`);
+    }
+  });
+
   it('names a missing required field', () => {
     const json = JSON.parse(JSON.stringify(results));
     delete json.run.seed;

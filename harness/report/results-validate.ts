@@ -33,6 +33,7 @@ const frameShare = z.looseObject({ frame: z.string(), count: z.number(), share: 
 const findingStacks = z.looseObject({
   backend: z.string(), reason: nullableString,
   folded: z.array(z.looseObject({ stack: z.string(), count: z.number() })),
+  foldedOther: z.looseObject({ stacks: count, count: z.number() }).optional(),
   topSelf: z.array(frameShare), topTotal: z.array(frameShare),
   onCpuRatio: z.number().nullable(),
   samples: z.number().optional(),
@@ -53,6 +54,33 @@ const finding = z.looseObject({
   input: z.looseObject({ encoding: z.enum(['bytes', 'utf8', 'v8']), size: count, preview: z.string(), hexPreview: z.string(), file: z.string() }),
   metaFile: z.string(), replay: z.string(), firstSeenAt: z.string(), occurrences: count,
   growth: growthFit.optional(), stacks: findingStacks.optional(), shrunkFrom: z.number().optional(), offsetMs: z.number().optional(),
+  injectedMs: ms.optional(), originalId: z.string().optional(), firstCallLatenciesMs: z.array(ms).optional(),
+});
+
+const minimisation = z.looseObject({
+  confirmed: count, unconfirmed: count, minimised: count, keptRaw: count, timeSpentMs: ms, probeWorkers: count, error: nullableString,
+});
+
+const regression = z.looseObject({
+  replayed: count, stillFailing: count, fixed: count, errors: count,
+  entries: z.array(z.looseObject({
+    id: z.string(), kind: findingKind, metaFile: z.string(), latenciesMs: z.array(ms), medianMs: ms, budgetMs: ms,
+    status: z.enum(['still-failing', 'fixed', 'error']), detail: z.string(),
+  })),
+});
+
+const exploration = z.looseObject({
+  engine: z.string(), durationMs: ms, calls: count, callsPerSecond: z.number(), kept: count, interestingSaved: count, note: nullableString,
+});
+
+const latencyTriple = z.looseObject({ p50Ms: ms, p99Ms: ms, maxMs: ms });
+const service = z.looseObject({
+  command: z.array(z.string()), origin: z.string(), rate: z.number(), achievedRate: z.number(), connections: count,
+  planned: count, sent: count, completed: count,
+  errors: z.looseObject({ timeout: count, connection: count, status5xx: count, status4xx: count, other: count }),
+  corrected: latencyTriple, uncorrected: latencyTriple, lagP99Ms: ms, maxLagMs: ms,
+  proxy: z.looseObject({ mode: z.enum(['embedded', 'external']), url: z.string() }),
+  dependencies: z.array(z.looseObject({ name: z.string(), upstream: z.string(), proxied: z.string() })),
 });
 
 const breakingPoint = z.looseObject({
@@ -63,6 +91,10 @@ const breakingPoint = z.looseObject({
   breakingPoint: z.number().nullable(),
   crossingEstimate: z.number().nullable().optional(),
   status: z.enum(['found', 'below-range', 'not-broken', 'inconclusive', 'budget-exhausted']),
+  range: z.looseObject({ lo: z.number(), hi: z.number() }).optional(),
+  tolerance: z.number().optional(),
+  boundary: z.looseObject({ lo: z.number(), hi: z.number() }).nullable().optional(),
+  steps: count.optional(), budgetMs: ms.optional(), elapsedMs: ms.optional(),
 });
 
 const chaos = z.looseObject({
@@ -73,6 +105,12 @@ const chaos = z.looseObject({
   })),
   cpuStress: z.looseObject({ backend: z.string(), workers: z.number(), duty: z.number(), description: z.string() }).nullable(),
   faultWindows: z.array(z.looseObject({ startMs: ms, endMs: ms, label: z.string() })),
+  dependencies: z.array(z.looseObject({
+    name: z.string(), pareto: z.looseObject({ scaleMs: ms, alpha: z.number(), capMs: z.number().nullable() }).nullable(),
+    errorRate: z.number(), timeoutMs: ms.nullable(),
+  })).optional(),
+  injected: z.looseObject({ perCall: latencySummary, dependencyCalls: count, dependencyErrors: count, dependencyTimeouts: count, failedCalls: count }).optional(),
+  note: z.string().optional(),
 });
 
 const timelineWindow = z.looseObject({ tStartMs: ms, durationMs: ms, count, p99Ms: z.number().nullable(), errors: count });
@@ -86,6 +124,7 @@ const scenario = z.looseObject({
   status, statusReason: nullableString, durationMs: ms, calls: count, callsPerSecond: z.number(), restarts: count,
   latency: latencySummary, slos: z.array(sloResult), verdict, findings: z.array(finding), perCallBudgetMs: ms,
   breakingPoint: breakingPoint.optional(), chaos: chaos.optional(), timeline: z.array(timelineWindow).optional(),
+  minimisation: minimisation.optional(), regression: regression.optional(), exploration: exploration.optional(), service: service.optional(),
 });
 
 const sloSnapshot = z.looseObject({ observedMs: ms, lowerMs: ms, upperMs: ms, thresholdMs: ms, sampleCount: count, verdict });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeResultsFixture } from '../../test/report/fixtures.ts';
 import { readResultsFile } from './results-validate.ts';
-import { rerenderReport, writeFileAtomic, writeReportFiles } from './write.ts';
+import { MAX_FOLDED_STACKS } from './stack-cap.ts';
+import { rerenderReport, writeReportFiles } from './write.ts';
 
 describe('writeReportFiles', () => {
   let dir = '';
@@ -19,7 +20,7 @@ describe('writeReportFiles', () => {
     const results = makeResultsFixture({ calls: 3000 });
     const out = join(dir, 'run1', 'nested');
     const paths = await writeReportFiles(results, out);
-    expect(paths).toEqual({ json: join(out, 'results.json'), html: join(out, 'index.html'), junit: join(out, 'junit.xml') });
+    expect(paths).toMatchObject({ json: join(out, 'results.json'), html: join(out, 'index.html'), junit: join(out, 'junit.xml') });
     expect((await readdir(out)).sort()).toEqual(['index.html', 'junit.xml', 'results.json']);
     expect(await readResultsFile(paths.json)).toEqual(JSON.parse(JSON.stringify(results)));
     expect(await readFile(paths.html, 'utf8')).toMatch(/^<!DOCTYPE html>/);
@@ -50,17 +51,28 @@ describe('writeReportFiles', () => {
     await expect(rerenderReport(join(dir, 'missing.json'))).rejects.toThrow(/missing\.json: not found/);
   });
 
-  it('replaces an existing file whole', async () => {
-    const path = join(dir, 'atomic.txt');
-    await writeFileAtomic(path, 'first version, longer');
-    await writeFileAtomic(path, 'second');
-    expect(await readFile(path, 'utf8')).toBe('second');
-    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  it('leaves the source results.json untouched when re-rendering in place, and copies it when rendering elsewhere', async () => {
+    const first = await writeReportFiles(makeResultsFixture({ calls: 2000 }), join(dir, 'run4'));
+    const before = await readFile(first.json, 'utf8');
+    const base = await writeReportFiles(makeResultsFixture({ calls: 2000 }), join(dir, 'run5'));
+    await rerenderReport(first.json, { baselinePath: base.json });
+    expect(await readFile(first.json, 'utf8')).toBe(before);
+    const elsewhere = await rerenderReport(first.json, { outDir: join(dir, 'copy'), baselinePath: base.json });
+    expect((await readResultsFile(elsewhere.json)).baseline?.baselineFile).toBe(base.json);
+    expect((await readdir(join(dir, 'run4'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('cleans up its temp file when the target cannot be written', async () => {
-    await expect(writeFileAtomic(join(dir, 'missing-dir', 'x.txt'), 'x')).rejects.toThrow();
-    await expect(writeFileAtomic(dir, 'x')).rejects.toThrow(); // a directory cannot be replaced by a file
-    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  it('caps the folded stacks it stores and says how many were dropped', async () => {
+    const results = makeResultsFixture({ calls: 2000, stacksPerFinding: MAX_FOLDED_STACKS * 3, findings: 1, optionalSections: false });
+    const before = results.scenarios[0]!.findings[0]!.stacks!;
+    expect(before.folded.length).toBeGreaterThan(MAX_FOLDED_STACKS);
+    const paths = await writeReportFiles(results, join(dir, 'capped'));
+    const stacks = (await readResultsFile(paths.json)).scenarios[0]!.findings[0]!.stacks!;
+    expect(stacks.folded).toHaveLength(MAX_FOLDED_STACKS);
+    expect(stacks.foldedOther?.stacks).toBe(before.folded.length - MAX_FOLDED_STACKS);
+    const sum = (list: Array<{ count: number }>): number => list.reduce((n, s) => n + s.count, 0);
+    expect(sum(stacks.folded) + stacks.foldedOther!.count).toBe(sum(before.folded));
+    // The caller's object is not modified.
+    expect(results.scenarios[0]!.findings[0]!.stacks!.folded.length).toBe(before.folded.length);
   });
 });

@@ -6,31 +6,14 @@
  * tries to break out of the HTML.
  */
 import { createLatencyHistogram, initHistogramsSync, msToUs, summarizeLatency, type Histogram } from '../../harness/measure/histogram.ts';
+import { lognormalDistribution, seededUniform as seededRandom } from '../../harness/measure/synthetic.ts';
 import { sloVerdict } from '../../harness/measure/verdict.ts';
+import { addOptionalSections } from './fixture-sections.ts';
 import {
   RESULTS_SCHEMA, RESULTS_VERSION,
   type ChaosInForce, type Finding, type FindingStacks, type LatencySummary, type ResultsFile, type ScenarioResult, type SloResult,
   type TimelineWindow,
 } from '../../harness/report/results-schema.ts';
-
-/** mulberry32: small, seedable, good enough for fixtures. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Log-normal latency samples in ms with the given median and log-sd. */
-function lognormal(random: () => number, medianMs: number, sigma: number): number {
-  const u1 = Math.max(random(), 1e-12);
-  const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * random());
-  return medianMs * Math.exp(sigma * z);
-}
 
 export interface SampleSpec {
   count: number;
@@ -44,7 +27,8 @@ export function recordHistogram(spec: SampleSpec): Histogram {
   initHistogramsSync();
   const h = createLatencyHistogram();
   const random = seededRandom(spec.seed);
-  for (let i = 0; i < spec.count; i++) h.recordValue(msToUs(lognormal(random, spec.medianMs, spec.sigma)));
+  const distribution = lognormalDistribution(spec.medianMs, spec.sigma);
+  for (let i = 0; i < spec.count; i++) h.recordValue(msToUs(distribution.sample(random)));
   return h;
 }
 
@@ -170,6 +154,8 @@ export interface FixtureOptions {
   stacksPerFinding?: number;
   /** Findings in the main scenario. */
   findings?: number;
+  /** Add the optional sections (service, exploration, regression, dependency chaos...). Default true. */
+  optionalSections?: boolean;
 }
 
 /** A realistic three-scenario run: FAIL (with findings), INCONCLUSIVE (with breaking point), PASS (bare). */
@@ -223,7 +209,7 @@ export function makeResultsFixture(options: FixtureOptions = {}): ResultsFile {
   ];
   for (const h of [hFail, hInc, hPass]) h.destroy();
   const verdicts = scenarios.map((s) => s.verdict);
-  return {
+  const results: ResultsFile = {
     schema: RESULTS_SCHEMA,
     version: RESULTS_VERSION,
     run: {
@@ -240,6 +226,7 @@ export function makeResultsFixture(options: FixtureOptions = {}): ResultsFile {
     },
     scenarios,
   };
+  return options.optionalSections === false ? results : addOptionalSections(results);
 }
 
 /** Strings that try every way out of an HTML context. */
@@ -285,6 +272,12 @@ export function makeHostileFixture(): ResultsFile {
   second.input = { ...second.input, preview: HOSTILE.invalidUtf8 + HOSTILE.loneSurrogate, hexPreview: `${HOSTILE.script}` };
   results.run.id = HOSTILE.script;
   results.run.argv = ['slo-harness', 'run', HOSTILE.img, HOSTILE.terminal];
+  first.regression!.entries[0]!.detail = HOSTILE.img;
+  first.chaos!.note = HOSTILE.style;
+  first.chaos!.dependencies![0]!.name = HOSTILE.svg;
+  const service = (results.scenarios[1] as ScenarioResult).service!;
+  service.command = ['node', HOSTILE.script, HOSTILE.terminal];
+  service.dependencies[0]!.upstream = HOSTILE.img;
   results.environment.hostname = HOSTILE.style;
   results.environment.cpuModel = HOSTILE.bidi;
   (results.environment.fallbacks[0] as ResultsFile['environment']['fallbacks'][number]).reason = HOSTILE_ALL;

@@ -136,6 +136,28 @@ describe('report of a realistic run', () => {
     await expect(card.locator('code.cmd').innerText()).resolves.toBe('npx slo-harness replay scenarios/yaml-parse.ts --input corpora/yaml-parse/violations/9f2c1e0d.bin --seed 42');
   });
 
+  it('renders the optional sections: service figures, dependency chaos, exploration, regression, minimisation, capped stacks', async () => {
+    const service = await page.locator('#scenario-1').innerText();
+    expect(service).toContain('Service under load');
+    expect(service).toMatch(/corrected \(from intended send time[^\n]*\t6\.10 ms\t61\.5 ms\t410\.0 ms/);
+    expect(service).toMatch(/uncorrected \(from actual send[^\n]*\t5\.90 ms\t22\.4 ms\t390\.0 ms/);
+    expect(service).toMatch(/Errors\s+78 \(0\.7% of sent\): 41 timeouts, 7 connection errors, 30 5xx/);
+    expect(service).toMatch(/Undecidable band\s+6 ms – 8 ms/);
+    const failing = page.locator('#scenario-0');
+    await expect(failing.locator('h3').allInnerTexts()).resolves.toEqual(
+      expect.arrayContaining(['Exploration phase', 'Regression replays', 'Confirmation and minimisation of findings']),
+    );
+    const text = await failing.innerText();
+    expect(text).toMatch(/injected delay per call\tn\tp50\tp90\tp99\tp99\.9\tmax/);
+    expect(text).toMatch(/user-db\tscale 2\.00 ms, α 1\.6, cap 500\.0 ms\t1\.0%\t250\.0 ms/);
+    expect(text).toContain('3 saved violation(s) replayed: 1 still failing, 1 fixed, 1 could not be replayed.');
+    const card = page.locator('#scenario-0-finding-0');
+    await expect(card.innerText()).resolves.toMatch(/Injected delay\s+61\.3 ms of the 84\.2 ms came from injected dependency delay/);
+    await expect(card.innerText()).resolves.toMatch(/1,520 lighter stacks \(2,210 samples, [\d.]+%\) are counted but not stored/);
+    await expect(card.innerText()).resolves.toContain('off-CPU frames (self, µs)');
+    await expect(page.locator('#environment').innerText()).resolves.toContain('bpftrace needs root');
+  });
+
   it('switches the flame graph to diff colours without any script', async () => {
     const rect = page.locator('#scenario-0-finding-0 svg.flame rect').first();
     const before = await rect.evaluate((r) => (globalThis as unknown as BrowserGlobals).getComputedStyle(r).fill);

@@ -4,7 +4,7 @@
  * checks its subcommand and flags against the CLI contract.
  */
 import { parse } from 'yaml';
-import { CLI_BIN, CLI_ENGINES, CLI_FLAGS, isCliFlag, isCliSubcommand } from '../../harness/report/cli-contract.ts';
+import { CLI_BIN, CLI_ENGINES, CLI_FLAGS, flagAppliesTo, isCliFlag, isCliSubcommand } from '../../harness/report/cli-contract.ts';
 
 export interface WorkflowStep {
   name?: string;
@@ -84,6 +84,7 @@ export function invocationProblems(inv: HarnessInvocation): string[] {
       problems.push(`${inv.step}: unknown flag "${flag}"`);
       continue;
     }
+    if (isCliSubcommand(inv.subcommand) && !flagAppliesTo(flag, inv.subcommand)) problems.push(`${inv.step}: ${flag} is not a flag of ${inv.subcommand}`);
     if (CLI_FLAGS[flag].value && !arg.includes('=')) {
       const value = inv.args[i + 1];
       if (value === undefined || value.startsWith('--')) problems.push(`${inv.step}: ${flag} needs a value`);

@@ -76,7 +76,16 @@ function stacksBlock(stacks: FindingStacks | undefined, anchor: string, budget: 
     budget.flameRectsLeft -= graph.rects;
     flame = graph.html;
   }
-  return header + tables + flame + flameDiffTable(stacks);
+  return header + tables + flame + foldedOtherNote(stacks) + flameDiffTable(stacks);
+}
+
+/** Says what the stored stacks leave out (results.json keeps only the heaviest; stack-cap.ts). */
+function foldedOtherNote(stacks: FindingStacks): string {
+  const other = stacks.foldedOther;
+  if (!other || other.stacks === 0) return '';
+  const kept = stacks.folded.reduce((n, s) => n + s.count, 0);
+  const share = kept + other.count > 0 ? other.count / (kept + other.count) : 0;
+  return `<p class="note">${escapeHtml(`The graph shows the ${formatCount(stacks.folded.length)} heaviest stacks; ${formatCount(other.stacks)} lighter stacks (${formatCount(other.count)} samples, ${formatShare(share)}) are counted but not stored.`)}</p>`;
 }
 
 /** Compact chaos line for a card (the scenario section has the full tables) and the fault windows active at the finding. */
@@ -100,6 +109,9 @@ export function findingCard(finding: Finding, scenario: ScenarioResult, anchor: 
       ['Finding id', finding.id],
       ['Kind', finding.kind],
       ['Occurrences', formatCount(finding.occurrences)],
+      ['Injected delay', finding.injectedMs === undefined ? undefined : `${formatMs(finding.injectedMs)} of the ${formatMs(finding.latencyMs)} came from injected dependency delay`],
+      ['Confirmed on first calls', finding.firstCallLatenciesMs === undefined ? undefined : finding.firstCallLatenciesMs.map((v) => formatMs(v)).join(', ')],
+      ['Minimised from finding', finding.originalId],
       ['First seen', finding.firstSeenAt],
       ['Input file', finding.input.file],
       ['Metadata file', finding.metaFile],

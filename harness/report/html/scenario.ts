@@ -3,6 +3,7 @@ import { escapeHtml } from '../escape.ts';
 import { engineLabel, formatCount, formatDuration, formatMs, measuredWithInterval, sloLabel } from '../format.ts';
 import type { BreakingPointResult, ScenarioResult } from '../results-schema.ts';
 import { intensityChart, percentileChart, timelineChart } from './charts.ts';
+import { chaosExtras, explorationBlock, minimisationBlock, regressionBlock, serviceBlock } from './extras.ts';
 import { findingCard, findingsOverflowTable } from './finding.ts';
 import { badge, chaosBlock, kvList, notRecorded, verdictClass, type RenderBudget } from './parts.ts';
 import { MAX_CARDS_PER_SCENARIO, findingAnchor, scenarioAnchor } from './sections.ts';
@@ -43,7 +44,10 @@ function breakingPointBlock(bp: BreakingPointResult | undefined): string {
     ['Highest proven pass', bp.bracket.passing === null ? 'none' : `${bp.bracket.passing}${unit}`],
     ['Lowest proven fail', bp.bracket.failing === null ? 'none' : `${bp.bracket.failing}${unit}`],
     ['Estimated crossing', bp.crossingEstimate === undefined || bp.crossingEstimate === null ? undefined : `${+bp.crossingEstimate.toPrecision(3)}${unit} (interpolated from point estimates)`],
-    ['Steps measured', String(bp.curve.length)],
+    ['Steps measured', `${bp.curve.length}${bp.steps === undefined ? '' : ` (${bp.steps} measurements, re-measurements included)`}`],
+    ['Range searched', bp.range === undefined ? undefined : `${bp.range.lo}${unit} – ${bp.range.hi}${unit}${bp.tolerance === undefined ? '' : `, relative tolerance ${bp.tolerance}`}`],
+    ['Undecidable band', bp.boundary === undefined || bp.boundary === null ? undefined : `${bp.boundary.lo}${unit} – ${bp.boundary.hi}${unit} (intervals still straddle the SLO after re-measuring: the measurement's resolution)`],
+    ['Search time', bp.elapsedMs === undefined ? undefined : `${formatDuration(bp.elapsedMs)}${bp.budgetMs === undefined ? '' : ` of a ${formatDuration(bp.budgetMs)} budget`}`],
   ]);
   return facts + (bp.curve.length > 0 ? intensityChart(bp) : '');
 }
@@ -54,10 +58,15 @@ export function scenarioSection(s: ScenarioResult, index: number, budget: Render
   out.push(`<h2>${escapeHtml(s.name, { mark: true })} ${badge(s.verdict)}</h2>`);
   out.push(factsBlock(s));
   out.push('<h3>SLOs</h3>', sloTable(s));
+  // A service's SLO is judged on the corrected latency: show it beside the uncorrected one right away.
+  if (s.service) out.push('<h3>Service under load</h3>', serviceBlock(s.service));
   out.push('<h3>Latency distribution</h3>', s.latency.count > 0 ? percentileChart(s) : notRecorded('Latency samples'));
   out.push('<h3>Latency over time</h3>', s.timeline && s.timeline.length > 0 ? timelineChart(s, s.timeline) : notRecorded('Latency timeline'));
   out.push('<h3>Breaking point</h3>', breakingPointBlock(s.breakingPoint));
-  out.push('<h3>Chaos</h3>', chaosBlock(s.chaos));
+  out.push('<h3>Chaos</h3>', chaosBlock(s.chaos), s.chaos ? chaosExtras(s.chaos) : '');
+  if (s.exploration) out.push('<h3>Exploration phase</h3>', explorationBlock(s.exploration));
+  if (s.regression) out.push('<h3>Regression replays</h3>', regressionBlock(s.regression));
+  if (s.minimisation) out.push('<h3>Confirmation and minimisation of findings</h3>', minimisationBlock(s.minimisation));
   out.push(`<h3>Findings (${s.findings.length})</h3>`);
   if (s.findings.length === 0) out.push('<p class="muted">No findings: no call exceeded the per-call budget, crashed or hung.</p>');
   s.findings.slice(0, MAX_CARDS_PER_SCENARIO).forEach((f, j) => out.push(findingCard(f, s, findingAnchor(index, j), budget)));
