@@ -13,6 +13,7 @@ const BENCHES: Record<string, string> = {
   trace: './trace.ts',
   report: './report.ts',
   engines: './engines.ts',
+  breaking: './breaking-point.ts',
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

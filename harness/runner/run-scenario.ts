@@ -7,13 +7,22 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CorpusStore, contentId } from '../engine/corpus.ts';
 import { encodingFor } from '../engine/feeders.ts';
+import { explore, type ExploreOutcome } from '../engine/explore.ts';
+import { InterestingSink } from '../engine/interesting.ts';
+import { planFuzzPhases, recordFallback } from '../engine/select.ts';
 import { hexPreview, previewInput } from '../engine/input-preview.ts';
 import { createLatencyHistogram, decodeHistogram, msToUs, summarizeLatency, type Histogram } from '../measure/histogram.ts';
 import { overallVerdict, sloVerdict } from '../measure/verdict.ts';
 import type { CompletionStatus, Finding, FindingKind, ScenarioResult } from '../report/results-schema.ts';
 import type { ResolvedScenario } from '../scenario/types.ts';
+import { runTracePhase, type TracePhaseOptions } from './trace-phase.ts';
 import { startIsolate } from '../target/isolate.ts';
+import { minimiseScenarioFindings } from './minimise.ts';
 import type { FindingMessage, HostEvent } from '../target/protocol.ts';
+import { ChaosLedger, chaosInForce } from '../chaos/chaos-ledger.ts';
+import { startScenarioStress } from '../chaos/stress/scenario-stress.ts';
+import { runBreakingPoint, scenarioChaos } from './breaking-point-runner.ts';
+import { runServiceScenario } from './run-service.ts';
 
 export interface ScenarioProgress {
   scenario: string;
@@ -37,6 +46,8 @@ export interface RunScenarioOptions {
   cwd?: string;
   /** How a user invokes the CLI, for replay commands. */
   cliName?: string;
+  /** Trace phase (runner/trace-phase.ts): stacks of the worst violations; absent = no tracing. */
+  trace?: TracePhaseOptions;
 }
 
 /** Snapshots are cumulative per worker: keep the latest per generation and merge at the end. */
@@ -84,6 +95,8 @@ export function shellQuote(arg: string): string {
 }
 
 export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioOptions): Promise<ScenarioResult> {
+  // HTTP service targets run in this process around real child processes (runner/run-service.ts).
+  if (scenario.kind === 'service') return runServiceScenario(scenario, opts);
   const cwd = opts.cwd ?? process.cwd();
   const cli = opts.cliName ?? 'npx slo-harness';
   const corpus = new CorpusStore(scenario.input.corpusDir);
@@ -91,17 +104,23 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
   const seeds = await corpus.loadSeeds(encoding);
   const durationMs = opts.durationMs ?? scenario.budget.durationMs;
   const calls = opts.calls !== undefined ? opts.calls : scenario.budget.calls;
+  // Explore (instrumented, chosen engine) then measure (uninstrumented, decides the SLO): engine/phases.ts.
+  const { selection, plan } = await planFuzzPhases(scenario.engine, { durationMs, calls });
+  recordFallback(selection.fallback);
+  const interesting = new InterestingSink(corpus, seeds);
   const ledger = new SnapshotLedger();
+  const chaosLedger = new ChaosLedger(); // injected dependency delay per call (chaos/chaos-ledger.ts)
   const findings = new Map<string, Finding>();
   const pendingSaves: Promise<void>[] = [];
   let generation = 0;
   let restarts = 0;
-  let engine = 'builtin';
+  let engine: string = selection.used;
   let fatal: string | null = null;
   let lastP99 = 0;
   const started = performance.now();
 
   const saveFinding = (msg: FindingMessage): void => {
+    interesting.exclude(msg.input);
     const id = contentId(msg.input);
     const known = findings.get(id);
     if (known) {
@@ -115,6 +134,7 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
       kind,
       latencyMs: msg.latencyMs,
       budgetMs: kind === 'timeout' ? scenario.timeoutMs : scenario.slo.perCallMs,
+      ...(msg.injectedMs !== undefined ? { injectedMs: msg.injectedMs } : {}),
       message: msg.message,
       stack: msg.stack,
       input: {
@@ -161,6 +181,7 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
         break;
       case 'snapshot': {
         ledger.record(generation, event.histogram, event.calls);
+        chaosLedger.record(generation, event.chaos);
         const h = decodeHistogram(event.histogram);
         lastP99 = h.totalCount > 0 ? h.getValueAtPercentile(99) / 1000 : lastP99;
         h.destroy();
@@ -189,13 +210,55 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
       case 'fatal':
         fatal = event.message;
         break;
+      case 'interesting':
+        interesting.add(event.inputs);
+        break;
       default:
         break;
     }
   };
 
+  let exploration: ExploreOutcome | null = null;
+  const exploredBad: Uint8Array[] = [];
+  if (plan.explore && !opts.signal?.aborted) {
+    exploration = await explore({
+      scenario,
+      seed: opts.seed,
+      budget: plan.explore,
+      engine: selection.used,
+      seeds,
+      sink: interesting,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      // Progress while exploring: calls are the instrumented ones (never part of the SLO's).
+      onCalls: (exploreCalls) => {
+        const elapsedMs = performance.now() - started;
+        opts.onProgress?.({ scenario: `${scenario.name} (exploring: ${selection.used})`, elapsedMs, calls: exploreCalls, callsPerSecond: exploreCalls / Math.max(elapsedMs / 1000, 1e-3), p99Ms: 0, findings: findings.size, restarts });
+      },
+      onFinding: (finding) => {
+        // Inputs that hung or crashed while exploring are findings already: the measured phase skips them.
+        if (finding.kind !== 'slow' && finding.kind !== 'error' && exploredBad.length < 256) exploredBad.push(finding.input);
+        saveFinding(finding);
+      },
+    });
+  }
+  const measureStarted = performance.now();
+  // CPU stress (scenario chaos.cpu) for the measured phase only; stopped when its isolate exits.
+  const cpuChaos = scenarioChaos(scenario)?.cpu;
+  const cpuStress = cpuChaos && !opts.signal?.aborted ? await startScenarioStress(cpuChaos, plan.measure.durationMs + scenario.timeoutMs + 5000) : null;
+
   const isolate = startIsolate(
-    { scenario, seed: opts.seed, mode: { kind: 'fuzz', durationMs, calls }, seeds, confirmRepeats: 2, snapshotIntervalMs: 250, generation: 0, avoid: [] },
+    {
+      scenario,
+      seed: opts.seed,
+      mode: { kind: 'fuzz', durationMs: plan.measure.durationMs, calls: plan.measure.calls },
+      // What exploration kept is replayed first, then the cost-guided engine takes over.
+      seeds: [...seeds, ...interesting.keptInputs()],
+      confirmRepeats: 2,
+      snapshotIntervalMs: 250,
+      generation: 0,
+      avoid: exploredBad,
+      phase: 'measure',
+    },
     { onEvent },
   );
   let interrupted = false;
@@ -208,8 +271,10 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
   const exit = await isolate.exited;
+  await cpuStress?.stop();
   opts.signal?.removeEventListener('abort', onAbort);
   await Promise.all(pendingSaves);
+  await interesting.flush();
 
   if (!fatal && exit.code !== 0 && !interrupted) {
     fatal = exit.killedForSilence
@@ -227,7 +292,7 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
     description: scenario.description ?? null,
     file: relative(cwd, scenario.file),
     seed: opts.seed,
-    engine: { requested: scenario.engine, used: engine, note: null },
+    engine: { requested: selection.requested, used: selection.used, note: selection.note },
     input: { type: scenario.input.type, maxLength: scenario.input.maxLength, corpusDir: relative(cwd, scenario.input.corpusDir), seeds: seeds.length },
     timeoutMs: scenario.timeoutMs,
     budget: { durationMs, calls },
@@ -235,14 +300,35 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
     statusReason: fatal ?? (interrupted ? 'interrupted by signal' : null),
     durationMs: elapsedMs,
     calls: histogram.totalCount,
-    callsPerSecond: histogram.totalCount / Math.max(elapsedMs / 1000, 1e-3),
+    // Measured calls over the measured phase's own time (exploration has its own rate below).
+    callsPerSecond: histogram.totalCount / Math.max((performance.now() - measureStarted) / 1000, 1e-3),
     restarts,
     latency: summarizeLatency(histogram),
     slos,
     verdict: overallVerdict(slos, findingList.length),
     findings: findingList,
     perCallBudgetMs: scenario.slo.perCallMs,
+    ...(exploration ? { exploration: exploration.summary } : {}),
   };
   histogram.destroy();
+  // Confirm slow findings with first calls in a probe isolate, shrink them toward the
+  // per-call budget and fit their growth (runner/minimise.ts); unconfirmed ones are dropped.
+  const minimisation = !fatal && !interrupted ? await minimiseScenarioFindings(scenario, findings, { seed: opts.seed, corpus, encoding, durationMs, seeds, cwd, cli, ...(opts.signal ? { signal: opts.signal } : {}) }) : undefined;
+  if (minimisation) {
+    result.minimisation = minimisation;
+    result.findings = [...findings.values()];
+    result.verdict = overallVerdict(slos, result.findings.length);
+  }
+  // Trace phase (runner/trace-phase.ts), after minimisation: sets the traced findings' `stacks` in place.
+  if (opts.trace && !fatal && !interrupted) {
+    await runTracePhase({ scenario, findings: result.findings, seeds, seed: opts.seed, cwd, ...(opts.signal ? { signal: opts.signal } : {}) }, opts.trace);
+  }
+  // Chaos in force and injected delay per call; then the breaking-point search, after the measured phase, on its own budget.
+  const chaos = chaosInForce(scenarioChaos(scenario), cpuStress?.info ?? null, chaosLedger.summary());
+  if (chaos) result.chaos = chaos;
+  if ('breakingPoint' in scenario && scenario.breakingPoint && scenario.kind === 'function' && !fatal && !interrupted && !opts.signal?.aborted) {
+    const found = await runBreakingPoint(scenario, { seed: opts.seed, seeds, ...(opts.signal ? { signal: opts.signal } : {}) });
+    if (found) result.breakingPoint = found;
+  }
   return result;
 }

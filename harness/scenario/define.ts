@@ -1,4 +1,4 @@
-import type { InputSpec, ScenarioSpec } from './types.ts';
+import type { FunctionScenarioSpec, InputSpec, ScenarioSpec, ServiceScenarioSpec } from './types.ts';
 
 /**
  * Declares a scenario. An identity function that gives the file its types: the target's
@@ -14,6 +14,9 @@ import type { InputSpec, ScenarioSpec } from './types.ts';
  * });
  * ```
  */
+export function defineScenario<S extends InputSpec>(spec: FunctionScenarioSpec<S>): FunctionScenarioSpec<S>;
+/** An HTTP service scenario: `service` instead of `target` (see ServiceScenarioSpec). */
+export function defineScenario<S extends InputSpec>(spec: ServiceScenarioSpec<S>): ServiceScenarioSpec<S>;
 export function defineScenario<S extends InputSpec>(spec: ScenarioSpec<S>): ScenarioSpec<S> {
   return spec;
 }

@@ -6,10 +6,14 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseDurationMs } from './duration.ts';
+import { CHAOS_FIX_HINTS, checkFunctionChaos, functionChaosFields, withFunctionChaos } from './chaos-schema.ts';
+import { checkServiceFields, normaliseServiceFields, SERVICE_FIX_HINTS, serviceScenarioFields } from './service-schema.ts';
+import type { ResolvedServiceScenario } from './service-types.ts';
 import {
   METRIC_QUANTILE,
   SLO_METRICS,
   type EngineName,
+  type ResolvedFunctionScenario,
   type ResolvedScenario,
   type SloThreshold,
 } from './types.ts';
@@ -62,6 +66,7 @@ const corpusFields = {
   maxLength: z.number().int().positive().max(16 * 1024 * 1024).optional(),
   dictionary: z.array(z.string()).optional(),
   corpus: z.string().min(1).optional(),
+  coverageInclude: z.array(z.string().min(1)).optional(),
 };
 
 const isArbitrary = (v: unknown): boolean =>
@@ -77,6 +82,7 @@ const inputSchema = z.discriminatedUnion('type', [
       arbitrary: z.custom<unknown>(isArbitrary, { message: 'expected a fast-check arbitrary (e.g. fc.json())' }),
       maxLength: corpusFields.maxLength,
       corpus: corpusFields.corpus,
+      coverageInclude: corpusFields.coverageInclude,
     })
     .strict(),
 ]);
@@ -97,10 +103,29 @@ const scenarioSchema = z
     engine: z.enum(['builtin', 'jazzer', 'auto']).optional(),
     memoryLimitMb: z.number().int().min(32).max(16384).optional(),
     expectedError: z.custom<unknown>((v) => typeof v === 'function', { message: 'expected a function (error) => boolean' }).optional(),
+    ...functionChaosFields,
   })
   .strict();
 
 type ParsedScenario = z.infer<typeof scenarioSchema>;
+
+/** An HTTP service scenario: `service` (+ dependencies, breakingPoint) instead of `target`. */
+const serviceScenarioSchema = z
+  .object({
+    name: scenarioSchema.shape.name,
+    description: z.string().optional(),
+    input: inputSchema,
+    slo: sloSchema,
+    timeout: duration.optional(),
+    budget: scenarioSchema.shape.budget,
+    seed: scenarioSchema.shape.seed,
+    engine: scenarioSchema.shape.engine,
+    ...serviceScenarioFields,
+  })
+  .strict();
+
+const isServiceEntry = (entry: unknown): boolean =>
+  typeof entry === 'object' && entry !== null && 'service' in entry && !('target' in entry);
 
 /** How to fix a problem, by the field it is in. The first matching prefix wins. */
 const FIX_HINTS: Array<[RegExp, string]> = [
@@ -124,6 +149,7 @@ function fixFor(field: string, code: string): string {
   if (code === 'unrecognized_keys') return 'remove the field or check its spelling against the ScenarioSpec type';
   const bare = field.replace(/^\[\d+\]\.?/, '');
   for (const [re, hint] of FIX_HINTS) if (re.test(bare)) return hint;
+  for (const [re, hint] of CHAOS_FIX_HINTS) if (re.test(bare)) return hint;
   return 'see the ScenarioSpec type exported by slo-harness';
 }
 
@@ -159,12 +185,22 @@ export function resolveScenarios(exported: unknown, opts: ResolveOptions): Resol
   const resolved: ResolvedScenario[] = [];
   list.forEach((entry, index) => {
     const prefix = Array.isArray(exported) ? `[${index}]` : '';
+    if (isServiceEntry(entry)) {
+      const service = serviceScenarioSchema.safeParse(entry);
+      if (!service.success) return void issues.push(...withServiceFixes(toIssues(service.error, prefix)));
+      const crossIssues = checkServiceFields(service.data, prefix);
+      if (crossIssues.length > 0) return void issues.push(...crossIssues);
+      resolved.push(normaliseService(service.data, index, opts));
+      return;
+    }
     const parsed = scenarioSchema.safeParse(entry);
     if (!parsed.success) {
       issues.push(...toIssues(parsed.error, prefix));
       return;
     }
-    resolved.push(normalise(parsed.data, index, opts));
+    const chaosIssues = checkFunctionChaos(parsed.data).map((i) => ({ ...i, field: [prefix, i.field].filter(Boolean).join('.') }));
+    if (chaosIssues.length > 0) return void issues.push(...chaosIssues);
+    resolved.push(withFunctionChaos(normalise(parsed.data, index, opts), parsed.data));
   });
   const names = new Set<string>();
   for (const s of resolved) {
@@ -183,7 +219,7 @@ function ms(value: string | number | undefined, fallback: number): number {
   return parsed.ok ? parsed.ms : fallback;
 }
 
-function normalise(spec: ParsedScenario, index: number, opts: ResolveOptions): ResolvedScenario {
+function normalise(spec: Omit<ParsedScenario, keyof typeof functionChaosFields>, index: number, opts: ResolveOptions): ResolvedFunctionScenario {
   const thresholds: SloThreshold[] = SLO_METRICS.filter((m) => spec.slo[m] !== undefined).map((metric) => ({
     metric,
     thresholdMs: ms(spec.slo[metric], 0),
@@ -198,6 +234,7 @@ function normalise(spec: ParsedScenario, index: number, opts: ResolveOptions): R
   const corpusDir = corpus ? path.resolve(path.dirname(opts.file), corpus) : path.join(root, 'corpora', spec.name);
   const engine: EngineName = spec.engine ?? 'builtin';
   return {
+    kind: 'function',
     name: spec.name,
     ...(spec.description !== undefined ? { description: spec.description } : {}),
     file: opts.file,
@@ -207,6 +244,7 @@ function normalise(spec: ParsedScenario, index: number, opts: ResolveOptions): R
       maxLength: spec.input.maxLength ?? (spec.input.type === 'arbitrary' ? 65536 : 4096),
       dictionary: spec.input.type === 'arbitrary' ? [] : (spec.input.dictionary ?? []),
       corpusDir,
+      ...(spec.input.coverageInclude ? { coverageInclude: spec.input.coverageInclude } : {}),
     },
     slo: { thresholds, perCallMs },
     timeoutMs,
@@ -215,4 +253,24 @@ function normalise(spec: ParsedScenario, index: number, opts: ResolveOptions): R
     engine,
     memoryLimitMb: spec.memoryLimitMb ?? 512,
   };
+}
+
+/** A service scenario: the shared fields normalised as for functions, plus the service's own. */
+function normaliseService(spec: z.infer<typeof serviceScenarioSchema>, index: number, opts: ResolveOptions): ResolvedServiceScenario {
+  const shared = { name: spec.name, description: spec.description, input: spec.input, slo: spec.slo, timeout: spec.timeout, budget: spec.budget, seed: spec.seed, engine: spec.engine };
+  const { kind: _kind, ...base } = normalise({ ...shared, target: undefined }, index, opts);
+  const budgetMs = spec.budget?.duration !== undefined ? ms(spec.budget.duration, 5_000) : undefined;
+  const fields = normaliseServiceFields(spec, budgetMs);
+  const arbitrary = spec.input.type === 'arbitrary' ? spec.input.arbitrary : null;
+  return { ...base, kind: 'service', budget: { ...base.budget, durationMs: fields.service.durationMs }, ...fields, arbitrary };
+}
+
+/** Service fields get the service hints (a function scenario's `dependencies` means something else). */
+function withServiceFixes(issues: ScenarioIssue[]): ScenarioIssue[] {
+  return issues.map((issue) => {
+    if (issue.fix.startsWith('remove the field')) return issue;
+    const bare = issue.field.replace(/^\[\d+\]\.?/, '');
+    const hint = SERVICE_FIX_HINTS.find(([re]) => re.test(bare))?.[1];
+    return hint ? { ...issue, fix: hint } : issue;
+  });
 }

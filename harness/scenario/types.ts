@@ -5,6 +5,12 @@
  * into the normalised {@link ResolvedScenario} the rest of the harness consumes.
  */
 import type { Arbitrary } from 'fast-check';
+import type { ResolvedServiceScenario, ServiceScenarioSpec } from './service-types.ts';
+
+export type * from './service-types.ts';
+import type { ChaosSpec, BreakingPointSpec, FunctionDependencySpec, ResolvedChaos, ResolvedBreakingPoint } from './chaos-types.ts';
+
+export type * from './chaos-types.ts';
 
 /** A duration: a number of milliseconds, or a string such as `'500us'`, `'2ms'`, `'1.5s'`, `'1m'`. */
 export type Duration = number | `${number}${'ns' | 'us' | 'µs' | 'ms' | 's' | 'm'}`;
@@ -15,6 +21,12 @@ export interface TargetContext {
   readonly seed: number;
   /** 0-based index of this call within its isolate's life. */
   readonly iteration: number;
+  /**
+   * Calls a dependency declared in the scenario's `dependencies`: waits its injected
+   * (seeded Pareto) delay, then rejects with a DependencyError (probability `errorRate`) or
+   * a DependencyTimeout (delay over `timeout`), or resolves to its `call(request)`.
+   */
+  dependency<T = unknown>(name: string, request?: unknown): Promise<T>;
 }
 
 /**
@@ -55,6 +67,11 @@ export interface BytesInputSpec {
   dictionary?: string[];
   /** Seed corpus folder; defaults to `corpora/<scenario name>` next to `scenarios/`. */
   corpus?: string;
+  /**
+   * Packages whose code is the target, for coverage-guided exploration (e.g. `['yaml']`).
+   * Default: the packages the scenario file imports by name (except fast-check and slo-harness).
+   */
+  coverageInclude?: string[];
 }
 
 /** Inputs delivered as strings (UTF-8 decoded from the mutated bytes). */
@@ -72,6 +89,8 @@ export interface ArbitraryInputSpec<T = unknown> {
   /** Upper bound on a generated value's serialised size in bytes. Default 65536. */
   maxLength?: number;
   corpus?: string;
+  /** As for bytes inputs: packages whose code is the target, for coverage. */
+  coverageInclude?: string[];
 }
 
 export type InputSpec = BytesInputSpec | StringInputSpec | ArbitraryInputSpec;
@@ -88,7 +107,7 @@ export type InputOf<S extends InputSpec> = S extends { type: 'bytes' }
 export type EngineName = 'builtin' | 'jazzer' | 'auto';
 
 /** A function-target scenario as written in a scenario file. */
-export interface ScenarioSpec<S extends InputSpec = InputSpec> {
+export interface FunctionScenarioSpec<S extends InputSpec = InputSpec> {
   /** Unique, file-name safe: letters, digits, `-`, `_`, `.`. Names the corpus folder. */
   name: string;
   description?: string;
@@ -108,6 +127,12 @@ export interface ScenarioSpec<S extends InputSpec = InputSpec> {
    * throw is a finding. Evaluated inside the isolate.
    */
   expectedError?: (error: unknown) => boolean;
+  /** Dependencies the target reaches through `ctx.dependency(name)`, with injected latency and faults. */
+  dependencies?: Record<string, FunctionDependencySpec>;
+  /** CPU stress during the measured phase. */
+  chaos?: ChaosSpec;
+  /** Search the chaos intensity at which P99 breaks the SLO (after the measured phase). */
+  breakingPoint?: BreakingPointSpec;
 }
 
 /** Percentile metrics an SLO can name, in display order. */
@@ -129,8 +154,17 @@ export interface SloThreshold {
   thresholdMs: number;
 }
 
+/**
+ * A scenario as written in a scenario file: a function target (`target`) or an HTTP service
+ * (`service`, see service-types.ts).
+ */
+export type ScenarioSpec<S extends InputSpec = InputSpec> = FunctionScenarioSpec<S> | ServiceScenarioSpec<S>;
+
 /** A scenario after validation and normalisation: every default filled, every duration in ms. */
-export interface ResolvedScenario {
+export type ResolvedScenario = ResolvedFunctionScenario | ResolvedServiceScenario;
+
+/** Fields every resolved scenario has, whatever its target kind. */
+export interface ResolvedScenarioBase {
   name: string;
   description?: string;
   /** Absolute path of the scenario file (the isolate imports it again to reach the target). */
@@ -143,6 +177,8 @@ export interface ResolvedScenario {
     dictionary: string[];
     /** Absolute path of the corpus folder. */
     corpusDir: string;
+    /** Packages whose code counts as the target for coverage; absent: the scenario file's bare imports. */
+    coverageInclude?: string[];
   };
   slo: {
     thresholds: SloThreshold[];
@@ -152,5 +188,15 @@ export interface ResolvedScenario {
   budget: { durationMs: number; calls: number | null };
   seed: number | null;
   engine: EngineName;
+  /** Memory cap of a function target's isolate (MiB); a service scenario carries the default and ignores it. */
   memoryLimitMb: number;
+}
+
+/** A function-target scenario after validation (plain data: it crosses into the isolate). */
+export interface ResolvedFunctionScenario extends ResolvedScenarioBase {
+  kind: 'function';
+  /** Dependency and CPU chaos; absent when the scenario declares none. */
+  chaos?: ResolvedChaos;
+  /** Breaking-point search; absent when the scenario declares none. */
+  breakingPoint?: ResolvedBreakingPoint;
 }

@@ -13,6 +13,7 @@ import { CONTROL, type FindingKindWire, type HostCommand, type HostEvent, type I
 import type { IsolateWorkerData } from './isolate-worker.ts';
 import { encodeHistogram, initHistogramsSync } from '../measure/histogram.ts';
 import { createSharedCounts, sharedTotal, toHistogram } from '../measure/shared-counts.ts';
+import { createChaosBuffers, readChaosSnapshot, type ChaosBuffers } from '../chaos/isolate-chaos.ts';
 
 const WORKER_FILE = fileURLToPath(new URL('./isolate-worker-boot.mjs', import.meta.url));
 /** A target that crashes this often is not being fuzzed any more: stop with an error. */
@@ -31,6 +32,8 @@ interface WorkerRun {
   times: Float64Array;
   input: Uint8Array;
   counts: Float64Array;
+  /** Injected-delay counts of dependency chaos (absent without). */
+  chaos?: ChaosBuffers | undefined;
   startedAt: number;
   /** Set once the host decided the worker's fate, so exit handlers don't report twice. */
   settled: boolean;
@@ -62,7 +65,8 @@ class Host {
   /** Cumulative counts of the current worker, read from shared memory: works even if it hangs. */
   private sendSnapshot(run: WorkerRun, final: boolean): void {
     const h = toHistogram(run.counts);
-    send({ type: 'snapshot', histogram: encodeHistogram(h), calls: sharedTotal(run.counts), elapsedMs: performance.now() - run.startedAt, final });
+    const chaos = readChaosSnapshot(run.chaos);
+    send({ type: 'snapshot', histogram: encodeHistogram(h), calls: sharedTotal(run.counts), elapsedMs: performance.now() - run.startedAt, final, ...(chaos ? { chaos } : {}) });
     h.destroy();
   }
 
@@ -83,7 +87,8 @@ class Host {
     const times = new SharedArrayBuffer(CONTROL.FLOAT64_SLOTS * 8);
     const inputBuffer = new SharedArrayBuffer(Math.max(1, config.scenario.input.maxLength));
     const counts = createSharedCounts();
-    const data: IsolateWorkerData = { config: remaining, control, times, inputBuffer, counts };
+    const chaos = createChaosBuffers(remaining);
+    const data: IsolateWorkerData = { config: remaining, control, times, inputBuffer, counts, ...(chaos ? { chaos } : {}) };
     const worker = new Worker(WORKER_FILE, {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: config.scenario.memoryLimitMb },
@@ -96,6 +101,7 @@ class Host {
       times: new Float64Array(times),
       input: new Uint8Array(inputBuffer),
       counts: new Float64Array(counts),
+      chaos,
       startedAt: performance.now(),
       settled: false,
       ready: false,

@@ -5,7 +5,7 @@
  * each call it publishes the input bytes and the start time in shared memory, so that the
  * host's watchdog can save the input of a call that never returns.
  */
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -20,9 +20,14 @@ import {
   type FedInput,
   type Feeder,
 } from '../engine/feeders.ts';
+import { createBuiltinEngine } from '../engine/builtin/engine.ts';
+import { createChoiceFeeder } from '../engine/choice-sequence.ts';
+import { coverageFilterFor, importedPackages, targetSources } from '../engine/target-packages.ts';
 import type { TargetContext } from '../scenario/types.ts';
+import { createLoopChaos, createTargetContext, type ChaosBuffers } from '../chaos/isolate-chaos.ts';
 import { errorSignature, runMeasuredLoop, timedCall, type LoopShared } from './measured-loop.ts';
 import type { IsolateConfig, IsolateEvent } from './protocol.ts';
+import { runReplayTrace } from '../trace/replay-trace.ts';
 
 export interface IsolateWorkerData {
   config: IsolateConfig;
@@ -31,6 +36,8 @@ export interface IsolateWorkerData {
   inputBuffer: SharedArrayBuffer;
   /** HDR-layout latency counts the host reads (see measure/shared-counts.ts). */
   counts: SharedArrayBuffer;
+  /** Injected-delay counts and dependency counters (chaos/isolate-chaos.ts); absent without dependency chaos. */
+  chaos?: ChaosBuffers;
 }
 
 interface LoadedScenario {
@@ -80,6 +87,7 @@ function createFeeder(config: IsolateConfig, scenario: LoadedScenario): Feeder {
   const seed = (config.seed + config.generation * 0x9e3779b1) >>> 0;
   // Every generation replays the seeds; those that hung or crashed an earlier worker are skipped.
   const seeds = config.seeds;
+  if (config.phase) return avoidingKnownInputs(createPhaseFeeder(config, config.phase, scenario, seed), config.avoid);
   if (input.type === 'arbitrary') {
     if (!scenario.arbitrary) throw new Error('input.type is "arbitrary" but no arbitrary was found');
     return avoidingKnownInputs(createArbitraryFeeder(scenario.arbitrary, seed, seeds, input.maxLength), config.avoid);
@@ -88,14 +96,59 @@ function createFeeder(config: IsolateConfig, scenario: LoadedScenario): Feeder {
   return avoidingKnownInputs(createByteFeeder(source, input.type), config.avoid);
 }
 
+/**
+ * Explore: the builtin engine with V8 block coverage over the target's code (the scenario
+ * file and the packages it imports). Measure: the same engine on cost alone (no
+ * instrumentation), so the histogram is honest. Arbitrary inputs: the engine's bytes are
+ * fast-check choice sequences (choice-sequence.ts) while exploring; the measured phase
+ * samples the arbitrary itself, after replaying everything exploration kept.
+ */
+function createPhaseFeeder(config: IsolateConfig, phase: 'explore' | 'measure', scenario: LoadedScenario, seed: number): Feeder {
+  const { input, slo, file } = config.scenario;
+  const packages = input.coverageInclude ?? importedPackages(safeRead(file));
+  const explore = phase === 'explore';
+  const arbitrary = input.type === 'arbitrary' ? scenario.arbitrary : null;
+  if (input.type === 'arbitrary' && !arbitrary) throw new Error('input.type is "arbitrary" but no arbitrary was found');
+  if (arbitrary && !explore) return createArbitraryFeeder(arbitrary, seed, config.seeds, input.maxLength);
+  const engine = createBuiltinEngine({
+    seed,
+    // Choice sequences: 4 bytes per decision; a few KiB describe any value that fits maxLength.
+    maxLength: arbitrary ? Math.min(input.maxLength, 4096) : input.maxLength,
+    dictionary: arbitrary ? [] : input.dictionary,
+    seeds: arbitrary ? [] : config.seeds,
+    timeBudgetHintNs: slo.perCallMs * 1e6,
+    targetSources: arbitrary ? [] : targetSources(file, packages),
+    coverage: explore ? 'v8' : 'off',
+    coverageInclude: coverageFilterFor(packages),
+  });
+  if (arbitrary) return createChoiceFeeder(arbitrary, engine, config.seeds, input.maxLength);
+  return createByteFeeder(engine, input.type === 'bytes' ? 'bytes' : 'string');
+}
+
+function safeRead(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 async function runReplay(config: IsolateConfig, scenario: LoadedScenario): Promise<void> {
   if (config.mode.kind !== 'replay') return;
   const encoding = encodingFor(config.scenario.input.type);
+  const replayCtx = createTargetContext(config.seed, (await createLoopChaos(config, undefined))?.injector ?? null);
+  if (config.mode.trace) {
+    // Trace phase (harness/trace/replay-trace.ts): violation and baseline call windows for the stack sampler.
+    await runReplayTrace(shared, scenario.target, (bytes) => decodeInput(bytes, encoding), config.mode.trace, post, (iteration) => ({ ...replayCtx, iteration }) as TargetContext);
+    post({ type: 'done', reason: 'replayed' });
+    return;
+  }
   const input: FedInput = { bytes: config.mode.input, value: decodeInput(config.mode.input, encoding) };
   const latenciesMs: number[] = [];
   let threw: { message: string; stack: string | null } | null = null;
   for (let i = 0; i < config.mode.repeats; i++) {
-    const result = await timedCall(shared, scenario.target, input, { seed: config.seed, iteration: i });
+    replayCtx.iteration = i;
+    const result = await timedCall(shared, scenario.target, input, replayCtx);
     latenciesMs.push(result.ms);
     if (result.threw && !(scenario.expectedError?.(result.error) ?? false) && !threw) {
       const sig = errorSignature(result.error);
@@ -111,7 +164,8 @@ async function main(): Promise<void> {
   const scenario = await loadScenario(config);
   const feeder = config.mode.kind === 'fuzz' ? createFeeder(config, scenario) : null;
   post({ type: 'ready', engine: feeder?.engine ?? 'replay', seeds: config.seeds.length, pid: process.pid, tid: threadId() });
-  if (feeder) await runMeasuredLoop(shared, { call: scenario.target, expectedError: scenario.expectedError }, feeder, config, post);
+  const chaos = feeder ? await createLoopChaos(config, data.chaos) : null;
+  if (feeder) await runMeasuredLoop(shared, { call: scenario.target, expectedError: scenario.expectedError, chaos }, feeder, config, post);
   else await runReplay(config, scenario);
 }
 

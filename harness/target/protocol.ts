@@ -4,10 +4,12 @@
  * call: it records latencies into its own histogram and reports cumulative snapshots.
  */
 import type { ResolvedScenario } from '../scenario/types.ts';
+import type { ChaosSnapshotWire, ResolvedChaos } from '../scenario/chaos-types.ts';
+import type { ReplayTraceSpec, TraceLoopMessage } from '../trace/replay-trace.ts';
 
 export type IsolateMode =
   | { kind: 'fuzz'; durationMs: number; calls: number | null }
-  | { kind: 'replay'; input: Uint8Array; repeats: number };
+  | { kind: 'replay'; input: Uint8Array; repeats: number; trace?: ReplayTraceSpec };
 
 /** Everything the worker needs; plain data so it crosses process and thread boundaries. */
 export interface IsolateConfig {
@@ -24,6 +26,14 @@ export interface IsolateConfig {
   generation: number;
   /** Inputs that already hung or crashed a worker: not worth another restart. */
   avoid: Uint8Array[];
+  /**
+   * Which fuzz phase this isolate runs (engine/phases.ts): 'explore' = builtin engine with
+   * V8 block coverage (latencies inflated, never the SLO's); 'measure' = no instrumentation,
+   * cost-guided builtin engine, the histogram that decides the SLO. Absent: plain mutation source.
+   */
+  phase?: 'explore' | 'measure';
+  /** Chaos for this isolate (a breaking-point step's intensity); absent: the scenario's own chaos. */
+  chaos?: ResolvedChaos;
 }
 
 export type FindingKindWire = 'slow' | 'timeout' | 'crash' | 'exit' | 'oom' | 'error';
@@ -39,6 +49,8 @@ export interface FindingMessage {
   stack: string | null;
   /** Identifies findings with the same cause (error signature) for de-duplication. */
   signature: string;
+  /** Total dependency delay injected into the finding's call, ms; absent without dependency chaos. */
+  injectedMs?: number;
 }
 
 export interface SnapshotMessage {
@@ -49,6 +61,8 @@ export interface SnapshotMessage {
   elapsedMs: number;
   /** Distinct inputs that reached the loop so far (for the progress line). */
   final: boolean;
+  /** Cumulative injected-delay counts and dependency outcomes; absent without dependency chaos. */
+  chaos?: ChaosSnapshotWire;
 }
 
 export interface ReplayResultMessage {
@@ -64,7 +78,11 @@ export type IsolateEvent =
   | FindingMessage
   | ReplayResultMessage
   | { type: 'done'; reason: 'budget' | 'calls' | 'stopped' | 'replayed' }
-  | { type: 'fatal'; message: string; stack: string | null };
+  /** Inputs the engine kept for coverage or cost (saved encoding), for corpora/<scenario>/interesting. */
+  | { type: 'interesting'; inputs: Uint8Array[] }
+  | { type: 'fatal'; message: string; stack: string | null }
+  /** Replay with a `trace` spec: call windows and the V8 profile (harness/trace/replay-trace.ts). */
+  | TraceLoopMessage;
 
 /** Host -> parent, besides relayed worker events. */
 export type HostEvent =
