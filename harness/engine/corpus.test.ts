@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -143,5 +143,26 @@ describe('CorpusStore: a violation found again', () => {
     expect(record.minimisedTo).toBe('smaller');
     expect(record.firstCallLatenciesMs).toEqual([90, 95, 99]);
     expect(await store.wasConfirmed(first.id)).toBe(true);
+  });
+});
+
+describe('CorpusStore seeds', () => {
+  it('replays seeds, then only the newest interesting inputs up to the cap', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'slo-corpus-cap-'));
+    try {
+      const store = new CorpusStore(dir);
+      await writeFile(path.join(dir, 'seed-a'), 'seed');
+      const old = await store.saveInteresting(new TextEncoder().encode('old'));
+      await utimes(old, new Date(1_000_000), new Date(1_000_000));
+      await store.saveInteresting(new TextEncoder().encode('new-1'));
+      await store.saveInteresting(new TextEncoder().encode('new-2'));
+      const seeds = (await store.loadSeeds('utf8', 2)).map((b) => new TextDecoder().decode(b));
+      expect(seeds[0]).toBe('seed');
+      expect(seeds.slice(1).sort()).toEqual(['new-1', 'new-2']);
+      // Nothing is deleted: the old entry is still on disk, only not replayed.
+      expect(await readdir(path.join(dir, 'interesting'))).toHaveLength(3);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

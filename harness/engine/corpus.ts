@@ -78,18 +78,34 @@ function asEncoded(name: string, bytes: Uint8Array, encoding: InputEncoding): Ui
   return new Uint8Array(v8.serialize(JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown));
 }
 
-async function readFilesIn(dir: string, encoding: InputEncoding): Promise<Uint8Array[]> {
+/**
+ * Interesting inputs replayed at the start of a run, newest first. Every nightly run may add
+ * up to 200: without a cap, replaying a year of them would eat the whole measured budget.
+ * Older entries stay on disk (nothing is deleted); they are just not replayed.
+ */
+export const MAX_INTERESTING_REPLAYED = 2000;
+
+async function readFilesIn(dir: string, encoding: InputEncoding, limit = Number.POSITIVE_INFINITY): Promise<Uint8Array[]> {
   let names: string[];
   try {
     names = (await readdir(dir)).sort();
   } catch {
     return [];
   }
-  const out: Uint8Array[] = [];
+  const files: Array<{ file: string; name: string; mtimeMs: number }> = [];
   for (const name of names) {
     if (name.startsWith('.') || SKIP.has(name)) continue;
     const file = path.join(dir, name);
-    if (!(await stat(file)).isFile()) continue;
+    const info = await stat(file);
+    if (info.isFile()) files.push({ file, name, mtimeMs: info.mtimeMs });
+  }
+  if (files.length > limit) {
+    files.sort((a, b) => b.mtimeMs - a.mtimeMs || a.name.localeCompare(b.name));
+    files.length = limit;
+    files.sort((a, b) => a.name.localeCompare(b.name));
+  }
+  const out: Uint8Array[] = [];
+  for (const { file, name } of files) {
     try {
       out.push(asEncoded(name, new Uint8Array(await readFile(file)), encoding));
     } catch (error) {
@@ -106,9 +122,9 @@ export class CorpusStore {
     return path.join(this.dir, 'violations');
   }
 
-  /** Seeds first (in name order), then interesting inputs; duplicates removed. */
-  async loadSeeds(encoding: InputEncoding): Promise<Uint8Array[]> {
-    const all = [...(await readFilesIn(this.dir, encoding)), ...(await readFilesIn(path.join(this.dir, 'interesting'), encoding))];
+  /** Seeds first (in name order), then the newest interesting inputs (capped); duplicates removed. */
+  async loadSeeds(encoding: InputEncoding, maxInteresting = MAX_INTERESTING_REPLAYED): Promise<Uint8Array[]> {
+    const all = [...(await readFilesIn(this.dir, encoding)), ...(await readFilesIn(path.join(this.dir, 'interesting'), encoding, maxInteresting))];
     const seen = new Set<string>();
     return all.filter((bytes) => {
       const id = contentId(bytes);
