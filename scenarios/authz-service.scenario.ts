@@ -46,5 +46,5 @@ export default defineScenario({
   input: { type: 'arbitrary', arbitrary: accessRequest, maxLength: 16384 },
   slo: { p99: '50ms', p50: '10ms' },
   timeout: '2s',
-  breakingPoint: { knob: 'dependency.attributes.latency', range: [0.25, 16], tolerance: 0.3, stepDuration: '2s', budget: '16s', maxSteps: 8 },
+  breakingPoint: { knob: 'dependency.attributes.latency', range: [0.5, 8], tolerance: 0.5, stepDuration: '3s', budget: '60s', maxSteps: 12 },
 });

@@ -66,7 +66,7 @@ describe('renderConsoleSummary', () => {
     const out = renderConsoleSummary(results, { color: false });
     expect(out).toContain('yaml-parse: regression: 3 replayed, 1 still failing, 1 fixed, 1 not replayable');
     expect(out).toMatch(/still-failing aa11bb22cc33 median 31\.0 ms vs 20\.0 ms: corpora\/yaml-parse\/violations\/aa11bb22\.json/);
-    expect(out).toContain('checkout-service: service p99 61.5 ms corrected (22.4 ms uncorrected), 399/400 req/s, 78 errors');
+    expect(out).toContain('checkout-service: service p99 61.5 ms corrected (22.4 ms uncorrected), 399/400 req/s, 78 failed (41 timeouts, 30 5xx), 0 4xx');
   });
 });
 

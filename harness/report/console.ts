@@ -111,8 +111,11 @@ function sectionLines(results: ResultsFile, max: number): string[] {
     const svc = s.service;
     if (svc) {
       const e = svc.errors;
-      const errors = e.timeout + e.connection + e.status5xx + e.status4xx + e.other;
-      lines.push(`  ${cell(s.name, 32)}: service p99 ${formatMs(svc.corrected.p99Ms)} corrected (${formatMs(svc.uncorrected.p99Ms)} uncorrected), ${formatCount(svc.achievedRate)}/${formatCount(svc.rate)} req/s, ${formatCount(errors)} errors`);
+      // 4xx answers are the service refusing bad requests (an authz deny is a 403): shown apart from failures.
+      const failed = e.timeout + e.connection + e.status5xx + e.other;
+      lines.push(
+        `  ${cell(s.name, 32)}: service p99 ${formatMs(svc.corrected.p99Ms)} corrected (${formatMs(svc.uncorrected.p99Ms)} uncorrected), ${formatCount(svc.achievedRate)}/${formatCount(svc.rate)} req/s, ${formatCount(failed)} failed (${formatCount(e.timeout)} timeouts, ${formatCount(e.status5xx)} 5xx), ${formatCount(e.status4xx)} 4xx`,
+      );
     }
   }
   return lines;

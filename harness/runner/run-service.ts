@@ -170,7 +170,9 @@ function assemble(x: AssembleInput): ScenarioResult {
     description: scenario.description ?? null,
     file: relative(x.cwd, scenario.file),
     seed: x.opts.seed,
-    engine: { requested: scenario.engine, used: x.engine, note: 'HTTP service: requests built in-process from the input feeder' },
+    // Service requests come from the in-process feeder (no coverage reaches another process):
+    // only an explicit Jazzer request is a fallback worth flagging.
+    engine: { requested: scenario.engine === 'jazzer' ? 'jazzer' : x.engine, used: x.engine, note: 'HTTP service: requests built in-process from the input feeder' },
     input: { type: scenario.input.type, maxLength: scenario.input.maxLength, corpusDir: relative(x.cwd, scenario.input.corpusDir), seeds: x.seeds },
     timeoutMs: scenario.timeoutMs,
     budget: { durationMs: x.durationMs, calls: null },
