@@ -132,6 +132,12 @@ export interface Finding {
   originalId?: string;
   /** First-call latencies (ms, one per probe worker) that confirmed the finding; absent when not confirmed by the probe. */
   firstCallLatenciesMs?: number[];
+  /**
+   * Ids of other violations of this run with the same shape (they differ only in how often a
+   * segment repeats: search/families.ts). They were not minimised separately; their inputs
+   * stay in the corpus's violations/ folder.
+   */
+  variants?: string[];
 }
 
 /** What post-processing did with the run's findings (runner/minimise.ts). */
@@ -150,6 +156,13 @@ export interface MinimisationSummary {
   probeWorkers: number;
   /** Set when the probe could not run; findings are then left as found. */
   error: string | null;
+  /** Findings folded into a confirmed finding of the same shape (its `variants`) instead of being minimised again. */
+  variants?: number;
+  /**
+   * Slow candidates left unexamined when the time cap ran out after a slow finding had been
+   * confirmed: not listed as findings; their inputs stay in the corpus's violations/ folder.
+   */
+  unexamined?: string[];
 }
 
 /** One saved violation replayed by `run --regression`. */

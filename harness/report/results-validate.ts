@@ -54,11 +54,11 @@ const finding = z.looseObject({
   input: z.looseObject({ encoding: z.enum(['bytes', 'utf8', 'v8']), size: count, preview: z.string(), hexPreview: z.string(), file: z.string() }),
   metaFile: z.string(), replay: z.string(), firstSeenAt: z.string(), occurrences: count,
   growth: growthFit.optional(), stacks: findingStacks.optional(), shrunkFrom: z.number().optional(), offsetMs: z.number().optional(),
-  injectedMs: ms.optional(), originalId: z.string().optional(), firstCallLatenciesMs: z.array(ms).optional(),
+  injectedMs: ms.optional(), originalId: z.string().optional(), firstCallLatenciesMs: z.array(ms).optional(), variants: z.array(z.string()).optional(),
 });
 
 const minimisation = z.looseObject({
-  confirmed: count, unconfirmed: count, minimised: count, keptRaw: count, timeSpentMs: ms, probeWorkers: count, error: nullableString,
+  confirmed: count, unconfirmed: count, minimised: count, keptRaw: count, timeSpentMs: ms, probeWorkers: count, error: nullableString, variants: count.optional(), unexamined: z.array(z.string()).optional(),
 });
 
 const regression = z.looseObject({

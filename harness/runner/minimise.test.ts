@@ -232,3 +232,52 @@ describe('minimiseFindings: structured (arbitrary) inputs', () => {
     expect((await readViolation(store.violationMetaFile(findings[0]!.id))).record.encoding).toBe('v8');
   });
 });
+
+describe('minimiseFindings: findings of one shape', () => {
+  it('minimises one member of a family and folds the others into it as variants', async () => {
+    const store = new CorpusStore(dir);
+    const family = [60, 45, 80].map((n) => `key: ${'['.repeat(n)}x`);
+    const other = `${'a'.repeat(14)}!`;
+    const members = [];
+    for (const text of family) members.push(await found(store, text));
+    const lone = await found(store, other);
+    const probe = fakeProbe((t) => (t.includes('!') ? exponential(t) : quadratic(t)));
+    const { findings, summary } = await minimiseFindings([...members, lone], options(store, probe));
+    expect(summary).toMatchObject({ confirmed: 2, variants: 2 });
+    expect(findings).toHaveLength(2);
+    const representative = findings.find((f) => f.originalId !== undefined && f.variants !== undefined);
+    // The smallest member (45 brackets) was the one minimised; the others are its variants.
+    expect(representative?.originalId).toBe(members[1]?.id);
+    expect(representative?.variants?.sort()).toEqual([members[0]?.id, members[2]?.id].sort());
+    expect(representative?.occurrences).toBe(3);
+    // Nothing lost: every member's input is still in violations/.
+    const files = await readdir(store.violationsDir);
+    for (const m of members) expect(files).toContain(`${m.id}.input`);
+  });
+});
+
+describe('minimiseFindings: out of time', () => {
+  it('names unexamined slow candidates in the summary once one slow finding is confirmed', async () => {
+    const store = new CorpusStore(dir);
+    const first = await found(store, `key: ${'['.repeat(60)}x`);
+    const rest = [await found(store, `other ${'['.repeat(70)} y z`), await found(store, `third: ${'['.repeat(50)};`)];
+    const probe = fakeProbe(quadratic);
+    // The budget runs out as soon as the probe has measured anything: the first finding is
+    // confirmed (its shrink stops at once), the others are never examined.
+    const { findings, summary } = await minimiseFindings([first, ...rest], { ...options(store, probe), shouldStop: () => probe.measured > 0 });
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.firstCallLatenciesMs).toBeDefined();
+    expect(summary.unexamined?.sort()).toEqual(rest.map((f) => f.id).sort());
+    const files = await readdir(store.violationsDir);
+    for (const f of rest) expect(files).toContain(`${f.id}.input`);
+  });
+
+  it('keeps candidates as found when nothing was confirmed before the time ran out', async () => {
+    const store = new CorpusStore(dir);
+    const all = [await found(store, `key: ${'['.repeat(60)}x`), await found(store, `other ${'['.repeat(70)} y z`)];
+    const { findings, summary } = await minimiseFindings(all, { ...options(store, fakeProbe(quadratic)), shouldStop: () => true });
+    expect(findings.map((f) => f.id)).toEqual(all.map((f) => f.id));
+    expect(summary.keptRaw).toBe(2);
+    expect(summary.unexamined).toBeUndefined();
+  });
+});

@@ -18,6 +18,7 @@ import { allRepetitions, asNesting, maxCountFor, pickPattern, renderPattern, typ
 import { createRng } from '../engine/rng.ts';
 import type { Finding, GrowthFit as GrowthResult, MinimisationSummary } from '../report/results-schema.ts';
 import { collectGrowthPoints, fitGrowth, type GrowthPoint } from '../search/growth.ts';
+import { groupIntoFamilies } from '../search/families.ts';
 import { bytesKey, shrinkBytes } from '../search/shrink.ts';
 import { createFirstCallOracle, startSlot } from '../target/probe-oracle.ts';
 import type { ResolvedScenario } from '../scenario/types.ts';
@@ -88,10 +89,28 @@ export async function minimiseFindings(findings: Finding[], opts: MinimiseOption
   const started = now();
   const perFinding = opts.capPerFindingMs ?? 30_000;
   const allDone = deadline(now, opts.capTotalMs ?? perFinding * 4, opts.shouldStop ?? (() => false));
+  const confirmedByFamily = new Map<string, Finding>();
   const summary: MinimisationSummary = { confirmed: 0, unconfirmed: 0, minimised: 0, keptRaw: 0, timeSpentMs: 0, probeWorkers: opts.probe.workers, error: null };
   const out: Finding[] = [];
-  for (const finding of findings) {
+  const ordered = await inFamilies(findings, opts);
+  for (const { finding, family } of ordered) {
+    // A confirmed member of the same family stands for this one: no second minimisation.
+    const representative = family ? confirmedByFamily.get(family) : undefined;
+    if (representative) {
+      representative.occurrences += finding.occurrences;
+      (representative.variants ??= []).push(finding.id);
+      summary.variants = (summary.variants ?? 0) + 1;
+      continue;
+    }
     if (allDone()) {
+      // Out of time. Once a slow finding is confirmed the verdict stands; listing dozens of
+      // unexamined candidates beside it would bury it, so they are named in the summary
+      // (their inputs stay in violations/ for the next run and --regression). Without a
+      // confirmed one, the candidates are all the run has: they stay findings, as found.
+      if (finding.kind === 'slow' && out.some((f) => f.kind === 'slow' && f.firstCallLatenciesMs !== undefined)) {
+        (summary.unexamined ??= []).push(finding.id);
+        continue;
+      }
       summary.keptRaw++;
       out.push(finding);
       continue;
@@ -106,7 +125,10 @@ export async function minimiseFindings(findings: Finding[], opts: MinimiseOption
       else if (result.outcome === 'raw') summary.keptRaw++;
       else summary.confirmed++;
       if (result.outcome === 'minimised') summary.minimised++;
-      if (result.finding) addUnique(out, result.finding);
+      if (result.finding) {
+        const kept = addUnique(out, result.finding);
+        if (family && (result.outcome === 'confirmed' || result.outcome === 'minimised')) confirmedByFamily.set(family, kept);
+      }
     } catch (error) {
       summary.keptRaw++;
       summary.error ??= (error as Error).message;
@@ -118,10 +140,42 @@ export async function minimiseFindings(findings: Finding[], opts: MinimiseOption
 }
 
 /** Several findings often shrink to the same minimal input: report it once, with their occurrences summed. */
-function addUnique(out: Finding[], finding: Finding): void {
+function addUnique(out: Finding[], finding: Finding): Finding {
   const same = out.find((f) => f.id === finding.id);
-  if (same) same.occurrences += finding.occurrences;
-  else out.push(finding);
+  if (!same) {
+    out.push(finding);
+    return finding;
+  }
+  same.occurrences += finding.occurrences;
+  return same;
+}
+
+/**
+ * Slow and timeout findings grouped by shape (search/families.ts), smallest input first
+ * within a family, so the first member to confirm is the cheapest to shrink and the rest
+ * become its variants. Other kinds keep their place and have no family.
+ */
+async function inFamilies(findings: Finding[], opts: MinimiseOptions): Promise<Array<{ finding: Finding; family: string | null }>> {
+  const latency: Array<{ finding: Finding; input: Uint8Array }> = [];
+  const others: Array<{ finding: Finding; family: null }> = [];
+  for (const finding of findings) {
+    if (!LATENCY_KINDS.has(finding.kind)) {
+      others.push({ finding, family: null });
+      continue;
+    }
+    try {
+      latency.push({ finding, input: (await readViolation(opts.corpus.violationMetaFile(finding.id))).input });
+    } catch {
+      others.push({ finding, family: null });
+    }
+  }
+  const families = groupIntoFamilies(latency, (entry) => entry.input);
+  const grouped = families.flatMap((family) =>
+    [...family.members]
+      .sort((a, b) => a.input.length - b.input.length)
+      .map(({ finding }) => ({ finding, family: `${finding.kind}:${family.key}` })),
+  );
+  return [...grouped, ...others];
 }
 
 type Processed = { outcome: 'unconfirmed' | 'raw' | 'confirmed' | 'minimised'; finding: Finding | null };

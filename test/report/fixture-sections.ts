@@ -57,7 +57,7 @@ function decorateFailing(s: ScenarioResult): void {
   };
   const [first, second] = s.findings;
   if (first) {
-    Object.assign(first, { injectedMs: 61.3, originalId: 'ffeeddccbbaa99887766', firstCallLatenciesMs: [83.1, 84.2, 86.0] });
+    Object.assign(first, { injectedMs: 61.3, originalId: 'ffeeddccbbaa99887766', firstCallLatenciesMs: [83.1, 84.2, 86.0], variants: ['0123456789abcdef0123', '<img src=x onerror=alert(1)>'] });
     if (first.stacks) {
       first.stacks.samples = 412;
       first.stacks.windowMs = 4300;

@@ -99,6 +99,12 @@ function chaosInForce(scenario: ScenarioResult, finding: Finding): string {
   return kvList([['Chaos', chaosSummary(scenario.chaos)], ['Fault windows', windows.length === 0 ? 'none' : active]]);
 }
 
+/** Other violations that differ from this one only in repetition counts (see search/families.ts). */
+function variantsText(ids: readonly string[]): string {
+  const shown = ids.slice(0, 10).join(', ');
+  return `${formatCount(ids.length)} more violation(s) of this shape, not minimised again: ${shown}${ids.length > 10 ? ', …' : ''}`;
+}
+
 /** The card; `anchor` is a generated id (never from data). */
 export function findingCard(finding: Finding, scenario: ScenarioResult, anchor: string, budget: RenderBudget): string {
   const parts: string[] = [];
@@ -112,6 +118,7 @@ export function findingCard(finding: Finding, scenario: ScenarioResult, anchor: 
       ['Injected delay', finding.injectedMs === undefined ? undefined : `${formatMs(finding.injectedMs)} of the ${formatMs(finding.latencyMs)} came from injected dependency delay`],
       ['Confirmed on first calls', finding.firstCallLatenciesMs === undefined ? undefined : finding.firstCallLatenciesMs.map((v) => formatMs(v)).join(', ')],
       ['Minimised from finding', finding.originalId],
+      ['Same-shape variants', finding.variants === undefined ? undefined : variantsText(finding.variants)],
       ['First seen', finding.firstSeenAt],
       ['Input file', finding.input.file],
       ['Metadata file', finding.metaFile],
