@@ -38,6 +38,15 @@ export function hangMsFor(budgetMs: number): number {
 
 const SHRINK_MARGIN = 1.1;
 
+/**
+ * The shrinker only asks "over the budget or not": a call 20x over it has answered, so it
+ * is cut there rather than at the hang limit. On exponential targets most rejected
+ * shrinking candidates are near-hangs; waiting 2 s for each spent the shrink time on few.
+ */
+export function shrinkCutoffMsFor(budgetMs: number): number {
+  return Math.max(200, budgetMs * 20);
+}
+
 export async function fuzzChild(engine: FuzzEngineKind, targetName: string, seed: number, seconds: number): Promise<unknown> {
   const { meta } = await loadSlowTarget(targetName);
   return runFuzzWorker({ engine, target: targetName, seed, seconds, budgetMs: meta.budgetMs, maxLength: meta.maxLength, hangMs: hangMsFor(meta.budgetMs) });
@@ -50,7 +59,7 @@ export async function fuzzChild(engine: FuzzEngineKind, targetName: string, seed
  */
 export async function shrinkChild(targetName: string, inputHex: string, seconds: number): Promise<ShrinkOutcome> {
   const { meta } = await loadSlowTarget(targetName);
-  const measure = new WorkerMeasure(targetName, hangMsFor(meta.budgetMs));
+  const measure = new WorkerMeasure(targetName, shrinkCutoffMsFor(meta.budgetMs));
   const deadline = Date.now() + seconds * 1000;
   let measurements = 0;
   try {
