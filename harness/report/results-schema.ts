@@ -256,6 +256,30 @@ export interface ServiceStats {
   dependencies: Array<{ name: string; upstream: string; proxied: string }>;
   /** Conditions that weaken the measurement (e.g. the load generator falling behind on a busy machine). */
   warnings?: string[];
+  /** Stack samples of the service process over the measured load phase (`--trace`; harness/trace/service-trace.ts). */
+  stacks?: ServiceStacks;
+}
+
+/**
+ * Where a service spent its time during the measured load phase. Requests overlap, so a sample
+ * taken while any violating request was in flight counts for the violation side; the baseline
+ * is the time when only non-violating requests were in flight.
+ */
+export interface ServiceStacks {
+  /** `bpftrace`, `v8-inspector` (in-process profiler loaded with --require) or `none`. */
+  backend: string;
+  /** Why this backend (fallback reasons), or why there are no stacks. */
+  reason: string | null;
+  /** Requests whose corrected latency exceeded this are the violation windows, ms. */
+  thresholdMs: number;
+  /** Where the threshold comes from, e.g. `p99 SLO`. */
+  thresholdFrom: string;
+  requests: { violating: number; baseline: number };
+  /** Stacks while violating requests were in flight, diffed against baseline time; null when no request violated or nothing was sampled. */
+  violation: FindingStacks | null;
+  /** Every sample of the service's main thread over the load phase; null when nothing was sampled. */
+  phase: FindingStacks | null;
+  notes: string[];
 }
 
 /** The instrumented exploration phase of a scenario (builtin with V8 coverage, or Jazzer.js). */

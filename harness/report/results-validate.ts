@@ -81,6 +81,11 @@ const service = z.looseObject({
   corrected: latencyTriple, uncorrected: latencyTriple, lagP99Ms: ms, maxLagMs: ms,
   proxy: z.looseObject({ mode: z.enum(['embedded', 'external']), url: z.string() }),
   dependencies: z.array(z.looseObject({ name: z.string(), upstream: z.string(), proxied: z.string() })),
+  stacks: z.looseObject({
+    backend: z.string(), reason: nullableString, thresholdMs: ms, thresholdFrom: z.string(),
+    requests: z.looseObject({ violating: count, baseline: count }),
+    violation: findingStacks.nullable(), phase: findingStacks.nullable(), notes: z.array(z.string()),
+  }).optional(),
 });
 
 const breakingPoint = z.looseObject({

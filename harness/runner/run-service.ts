@@ -11,14 +11,15 @@ import { CorpusStore } from '../engine/corpus.ts';
 import { encodingFor } from '../engine/feeders.ts';
 import { createLatencyHistogram, initHistograms, summarizeLatency, valueAtQuantileMs, type Histogram } from '../measure/histogram.ts';
 import { overallVerdict, sloVerdict } from '../measure/verdict.ts';
-import type { BreakingPointResult, ChaosInForce, CompletionStatus, Finding, ScenarioResult, ServiceStats, TimelineWindow } from '../report/results-schema.ts';
+import type { BreakingPointResult, ChaosInForce, CompletionStatus, Finding, ScenarioResult, ServiceStacks, ServiceStats, TimelineWindow } from '../report/results-schema.ts';
 import type { ResolvedServiceScenario } from '../scenario/service-types.ts';
 import { runServiceBreakingPoint } from '../service/breaking-point.ts';
 import { saveCrashFinding } from '../service/crash-finding.ts';
-import { runLoadPhase, type LoadPhaseResult } from '../service/load-phase.ts';
+import { runLoadPhase, type LoadPhaseOptions, type LoadPhaseResult } from '../service/load-phase.ts';
 import { createServiceFeeder, RequestSource } from '../service/requests.ts';
 import { startServiceStack, type ServiceStack } from '../service/stack.ts';
 import type { CurvePoint } from '../search/breaking-point.ts';
+import { ServiceTracer } from '../trace/service-trace.ts';
 import type { RunScenarioOptions } from './run-scenario.ts';
 
 const TIMELINE_WINDOW_MS = 250;
@@ -98,14 +99,21 @@ export async function runServiceScenario(scenario: ResolvedServiceScenario, opts
   let breakingPoint: BreakingPointResult | null = null;
   let phaseOffsetMs = 0;
   let chaos: ChaosInForce | undefined;
+  let tracer: ServiceTracer | null = null;
   try {
-    stack = await startServiceStack(scenario, { seed: opts.seed, ...(opts.signal ? { signal: opts.signal } : {}) });
+    // `--trace`: the service's stacks over the load phase (harness/trace/service-trace.ts); it never fails the run.
+    const trace = opts.trace;
+    if (trace && trace.mode !== 'off' && !opts.signal?.aborted) {
+      tracer = await ServiceTracer.prepare(scenario, { mode: trace.mode, hz: trace.hz, pathRoot: cwd, ...(trace.env ? { env: trace.env } : {}), ...(trace.log ? { log: trace.log } : {}) }).catch(() => null);
+    }
+    stack = await startServiceStack(scenario, { seed: opts.seed, ...(opts.signal ? { signal: opts.signal } : {}), ...(tracer ? { serviceEnv: tracer.serviceEnv } : {}) });
     const running = stack;
     // Snapshot the suspects the moment a process dies, before the load loop forgets them.
     const crash = running.died.then((death) => ({ death, suspects: source.suspectInputs(), offsetMs: performance.now() - started }));
     phaseOffsetMs = performance.now() - started;
     chaos = chaosInForce(running);
-    phase = await runLoadPhase({
+    const load = (onSettled?: LoadPhaseOptions['onSettled']): Promise<LoadPhaseResult> => runLoadPhase({
+      ...(onSettled ? { onSettled } : {}),
       origin: running.origin,
       rate: scenario.service.rate,
       connections: scenario.service.connections,
@@ -116,6 +124,7 @@ export async function runServiceScenario(scenario: ResolvedServiceScenario, opts
       died: running.died,
       timelineWindowMs: TIMELINE_WINDOW_MS,
     });
+    phase = tracer ? await tracer.around(running.service.pid, load) : await load();
     const measured = phase.corrected.totalCount;
     opts.onProgress?.({ scenario: scenario.name, elapsedMs: performance.now() - started, calls: measured, callsPerSecond: phase.load.achievedRate, p99Ms: summary(phase.corrected).p99Ms, findings: 0, restarts: 0 });
     if (running.death() === null && scenario.breakingPoint && !opts.signal?.aborted) {
@@ -136,8 +145,10 @@ export async function runServiceScenario(scenario: ResolvedServiceScenario, opts
     if (!opts.signal?.aborted) fatal = (error as Error).message;
   } finally {
     await stack?.stop();
+    await tracer?.cleanup();
   }
-  return assemble({ scenario, opts, cwd, started, seeds: seeds.length, durationMs, stack, phase, findings, fatal, breakingPoint, phaseOffsetMs, chaos, engine: source.engine });
+  const serviceStacks = phase && tracer ? tracer.result() : undefined;
+  return assemble({ scenario, opts, cwd, started, seeds: seeds.length, durationMs, stack, phase, findings, fatal, breakingPoint, phaseOffsetMs, chaos, engine: source.engine, serviceStacks });
 }
 
 interface AssembleInput {
@@ -155,6 +166,7 @@ interface AssembleInput {
   phaseOffsetMs: number;
   chaos: ChaosInForce | undefined;
   engine: string;
+  serviceStacks?: ServiceStacks | undefined;
 }
 
 function assemble(x: AssembleInput): ScenarioResult {
@@ -190,7 +202,7 @@ function assemble(x: AssembleInput): ScenarioResult {
     ...(x.breakingPoint ? { breakingPoint: x.breakingPoint } : {}),
     ...(chaos ? { chaos } : {}),
     ...(phase ? { timeline: timeline(phase, x.phaseOffsetMs) } : {}),
-    ...(phase && x.stack ? { service: serviceStats(scenario, x.stack, phase) } : {}),
+    ...(phase && x.stack ? { service: { ...serviceStats(scenario, x.stack, phase), ...(x.serviceStacks ? { stacks: x.serviceStacks } : {}) } } : {}),
   };
   histogram.destroy();
   phase?.uncorrected.destroy();

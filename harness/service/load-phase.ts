@@ -6,6 +6,7 @@
  */
 import { createLatencyHistogram, type Histogram } from '../measure/histogram.ts';
 import { runOpenLoop, type OpenLoopResult } from '../load/open-loop.ts';
+import type { ResponseInfo } from '../load/types.ts';
 import type { RequestSource } from './requests.ts';
 
 export interface LoadPhaseOptions {
@@ -21,6 +22,8 @@ export interface LoadPhaseOptions {
   /** Resolves when the service died: the phase stops at once. */
   died?: Promise<unknown>;
   timelineWindowMs?: number;
+  /** Sees every settled request (the service trace records request windows from it). */
+  onSettled?: (info: ResponseInfo) => void;
 }
 
 export interface LoadPhaseResult {
@@ -60,7 +63,10 @@ export async function runLoadPhase(options: LoadPhaseOptions): Promise<LoadPhase
       signal: controller.signal,
       abortGraceMs: 500,
       timelineWindowMs: options.timelineWindowMs ?? 250,
-      onResponse: (info) => options.source.settled(info.i, info.status === null),
+      onResponse: (info) => {
+        options.source.settled(info.i, info.status === null);
+        options.onSettled?.(info);
+      },
     });
     const { correctedHistogram, uncorrectedHistogram, ...load } = result;
     const e = load.errors;

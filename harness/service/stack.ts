@@ -44,6 +44,8 @@ export interface StartStackOptions {
   signal?: AbortSignal;
   /** Overrides TOXIPROXY_URL (tests). */
   toxiproxyUrl?: string;
+  /** Extra environment for the service process only, over the scenario's (e.g. NODE_OPTIONS for the service trace). */
+  serviceEnv?: Record<string, string>;
 }
 
 async function startDependency(dep: ResolvedServiceDependency, cwd: string, scenario: string, signal?: AbortSignal): Promise<{ upstream: string; process: ManagedProcess | null }> {
@@ -93,7 +95,7 @@ export async function startServiceStack(scenario: ResolvedServiceScenario, optio
     const port = await freePort();
     const deps = Object.fromEntries(dependencies.map((d) => [d.name, d.proxied]));
     const serviceArgv = fillPlaceholders(scenario.service.command, { port, deps });
-    const service = startProcess({ label: `service of ${scenario.name}`, argv: serviceArgv, cwd, env: scenario.service.env });
+    const service = startProcess({ label: `service of ${scenario.name}`, argv: serviceArgv, cwd, env: { ...scenario.service.env, ...options.serviceEnv } });
     processes.push(service);
     const origin = `http://127.0.0.1:${port}`;
     await waitForReady(service, `${origin}${scenario.service.ready.path}`, scenario.service.ready.timeoutMs, options.signal);

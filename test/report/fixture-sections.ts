@@ -6,7 +6,7 @@
  */
 import { createLatencyHistogram, initHistogramsSync, msToUs, summarizeLatency } from '../../harness/measure/histogram.ts';
 import { paretoDistribution, seededUniform } from '../../harness/measure/synthetic.ts';
-import type { LatencySummary, ResultsFile, ScenarioResult, ServiceStats } from '../../harness/report/results-schema.ts';
+import type { FindingStacks, LatencySummary, ResultsFile, ScenarioResult, ServiceStacks, ServiceStats } from '../../harness/report/results-schema.ts';
 
 /** Injected delay per call: seeded Pareto draws, summarised as the chaos layer does (percentiles, never a mean). */
 function injectedPerCall(count: number, seed: number): LatencySummary {
@@ -71,8 +71,26 @@ function decorateFailing(s: ScenarioResult): void {
   if (second) second.firstCallLatenciesMs = [2000, 2000, 2000];
 }
 
+/** A service's load-phase stacks (`--trace`), with a hostile frame name the report must escape. */
+export function serviceStacks(): ServiceStacks {
+  const frames = (leaf: string): string => `node::Start;uv_run;handle (scenarios/service/server.js:40:17);${leaf}`;
+  const stacks = (folded: Array<{ stack: string; count: number }>, diff: FindingStacks['diff']): FindingStacks => ({
+    backend: 'bpftrace', reason: 'bpftrace on PATH, privileged, probe run ok', folded,
+    topSelf: [{ frame: 'parseHeader (scenarios/service/server.js:12:21)', count: 40, share: 0.6, kind: 'js' }, { frame: '<img src=x onerror=alert(1)>', count: 5, share: 0.07, kind: 'native' }],
+    topTotal: [{ frame: 'handle (scenarios/service/server.js:40:17)', count: 66, share: 0.98, kind: 'js' }, { frame: 'parseHeader (scenarios/service/server.js:12:21)', count: 40, share: 0.6, kind: 'js' }],
+    onCpuRatio: 0.8, samples: 67, windowMs: 1100, diff,
+  });
+  return {
+    backend: 'bpftrace', reason: 'bpftrace on PATH, privileged, probe run ok', thresholdMs: 50, thresholdFrom: 'p99 SLO',
+    requests: { violating: 31, baseline: 11_871 },
+    violation: stacks([{ stack: frames('parseHeader (scenarios/service/server.js:12:21)'), count: 40 }, { stack: frames('<img src=x onerror=alert(1)>'), count: 5 }], [{ frame: 'parseHeader (scenarios/service/server.js:12:21)', violationShare: 0.6, baselineShare: 0.02 }]),
+    phase: stacks([{ stack: frames('formatReply (scenarios/service/server.js:30:1)'), count: 300 }, { stack: frames('parseHeader (scenarios/service/server.js:12:21)'), count: 42 }], null),
+    notes: ['main thread only'],
+  };
+}
+
 function decorateService(s: ScenarioResult): void {
-  s.service = serviceStats();
+  s.service = { ...serviceStats(), stacks: serviceStacks() };
   if (s.breakingPoint) Object.assign(s.breakingPoint, { range: { lo: 1, hi: 16 }, tolerance: 0.1, boundary: { lo: 6, hi: 8 }, steps: 9, budgetMs: 60_000, elapsedMs: 41_500 });
 }
 

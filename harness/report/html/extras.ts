@@ -7,16 +7,40 @@
 import { escapeHtml, truncateText } from '../escape.ts';
 import { formatCount, formatDuration, formatMs, formatShare } from '../format.ts';
 import type {
-  ChaosInForce, ExplorationSummary, InjectedDelaySummary, MinimisationSummary, RegressionSummary, ServiceStats,
+  ChaosInForce, ExplorationSummary, InjectedDelaySummary, MinimisationSummary, RegressionSummary, ServiceStacks, ServiceStats,
 } from '../results-schema.ts';
-import { commandBlock, kvList, textTable } from './parts.ts';
+import { stacksBlock } from './finding.ts';
+import { commandBlock, kvList, textTable, type RenderBudget } from './parts.ts';
 
 function pct(part: number, whole: number): string {
   return whole > 0 ? formatShare(part / whole) : 'n/a';
 }
 
+/** Flame-graph rectangles a service's stacks may draw when the caller passes no report budget. */
+const SERVICE_FLAME_RECTS = 1500;
+
+/** A stable, HTML-safe id per service (its origin holds the run's port). */
+function serviceAnchor(service: ServiceStats): string {
+  let h = 5381;
+  for (const ch of `${service.origin} ${service.command.join(' ')}`) h = ((h * 33) ^ ch.charCodeAt(0)) >>> 0;
+  return `service-${h.toString(16)}`;
+}
+
+/** The service's own stacks over the load phase (`--trace`): violating requests vs the rest, then the whole phase. */
+export function serviceStacksBlock(stacks: ServiceStacks, anchor: string, budget: RenderBudget): string {
+  const header = kvList([
+    ['Tracer', stacks.backend],
+    ['Why this tracer', stacks.reason ?? undefined],
+    ['Violating requests', `${formatCount(stacks.requests.violating)} over ${formatMs(stacks.thresholdMs)} (${stacks.thresholdFrom}), ${formatCount(stacks.requests.baseline)} within; requests overlap, so a sample taken while any violating request was in flight counts for the violation`],
+    ['Notes', stacks.notes.length > 0 ? stacks.notes.join('; ') : undefined],
+  ]);
+  const violation = stacks.violation ? `<h4>While violating requests were in flight</h4>${stacksBlock(stacks.violation, `${anchor}-violation`, budget)}` : '';
+  const phase = stacks.phase ? `<h4>Whole load phase</h4>${stacksBlock(stacks.phase, `${anchor}-phase`, budget)}` : '';
+  return header + violation + phase;
+}
+
 /** Corrected vs uncorrected latency side by side: the gap is coordinated omission. */
-export function serviceBlock(service: ServiceStats): string {
+export function serviceBlock(service: ServiceStats, budget: RenderBudget = { flameRectsLeft: SERVICE_FLAME_RECTS }): string {
   const e = service.errors;
   const errorTotal = e.timeout + e.connection + e.status5xx + e.status4xx + e.other;
   const latency = textTable(
@@ -43,7 +67,8 @@ export function serviceBlock(service: ServiceStats): string {
     ]) +
     latency +
     deps +
-    `<div class="meta">Service command</div>${commandBlock(service.command.join(' '))}`
+    `<div class="meta">Service command</div>${commandBlock(service.command.join(' '))}` +
+    (service.stacks ? `<div class="meta">Where the service spent its time</div>${serviceStacksBlock(service.stacks, serviceAnchor(service), budget)}` : '')
   );
 }
 

@@ -51,7 +51,8 @@ function frameTable(title: string, frames: readonly FrameShare[]): string {
   return `<table class="data"><thead><tr><th>${escapeHtml(title)}</th><th>samples</th><th>share</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function stacksBlock(stacks: FindingStacks | undefined, anchor: string, budget: RenderBudget): string {
+/** Exported for the service block (extras.ts): a service's load-phase stacks render the same way. */
+export function stacksBlock(stacks: FindingStacks | undefined, anchor: string, budget: RenderBudget): string {
   if (!stacks) return notRecorded('Stack samples');
   const cpu = stacks.onCpuRatio === null ? 'not measured by this backend' : `${formatShare(stacks.onCpuRatio)} on CPU, ${formatShare(1 - stacks.onCpuRatio)} off CPU`;
   const off = stacks.offCpu;

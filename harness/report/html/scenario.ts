@@ -59,7 +59,7 @@ export function scenarioSection(s: ScenarioResult, index: number, budget: Render
   out.push(factsBlock(s));
   out.push('<h3>SLOs</h3>', sloTable(s));
   // A service's SLO is judged on the corrected latency: show it beside the uncorrected one right away.
-  if (s.service) out.push('<h3>Service under load</h3>', serviceBlock(s.service));
+  if (s.service) out.push('<h3>Service under load</h3>', serviceBlock(s.service, budget));
   out.push('<h3>Latency distribution</h3>', s.latency.count > 0 ? percentileChart(s) : notRecorded('Latency samples'));
   out.push('<h3>Latency over time</h3>', s.timeline && s.timeline.length > 0 ? timelineChart(s, s.timeline) : notRecorded('Latency timeline'));
   out.push('<h3>Breaking point</h3>', breakingPointBlock(s.breakingPoint));
