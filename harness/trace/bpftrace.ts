@@ -261,7 +261,14 @@ function runSession(child: ChildProcess, options: BpftraceSessionOptions, hz: nu
       const minRunMs = options.minRunMs ?? 1000;
       if (sinceAttachMs < minRunMs) await sleep(minRunMs - sinceAttachMs);
       child.kill('SIGINT');
-      const graceful = await Promise.race([exited.then(() => true), sleep(options.graceMs ?? 5000).then(() => false)]);
+      // The grace timer is cleared once bpftrace exits: a pending timer would hold the
+      // harness's event loop open for the whole grace period after the run is done.
+      let graceTimer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<boolean>((resolve) => {
+        graceTimer = setTimeout(() => resolve(false), options.graceMs ?? 5000);
+      });
+      const graceful = await Promise.race([exited.then(() => true), graceOver]);
+      clearTimeout(graceTimer);
       if (!graceful) child.kill('SIGKILL');
       await exited;
     }
