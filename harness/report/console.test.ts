@@ -87,3 +87,21 @@ describe('colour decision', () => {
     expect(written).not.toContain('\u001b[');
   });
 });
+
+describe('breaking point line', () => {
+  it('states the breaking point with its passing bound when found', () => {
+    const results = makeResultsFixture();
+    const withBp = results.scenarios.find((s) => s.breakingPoint);
+    expect(withBp).toBeDefined();
+    const out = renderConsoleSummary(results, { color: false });
+    expect(out).toMatch(new RegExp(`${withBp!.name}: breaking point \\S+ = 8 ms \\(passes at 4 ms\\)`));
+  });
+
+  it('keeps the proven bounds and the estimate of a search that ran out of budget', () => {
+    const results = makeResultsFixture();
+    const s = results.scenarios.find((x) => x.breakingPoint)!;
+    Object.assign(s.breakingPoint!, { status: 'budget-exhausted', bracket: { passing: 0.5, failing: 3.5 }, breakingPoint: 3.5, crossingEstimate: 2.897234 });
+    const out = renderConsoleSummary(results, { color: false });
+    expect(out).toContain('fails at 3.5 ms, passes at 0.5 ms, crossing estimated at 2.9 ms (search budget-exhausted)');
+  });
+});

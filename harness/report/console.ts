@@ -7,7 +7,7 @@
  */
 import { escapeTerminal, truncateText } from './escape.ts';
 import {
-  engineLabel, formatBytes, formatCount, formatDeltaMs, formatDuration, formatMs, formatRelative, measuredWithInterval, overallVerdict, sloLabel,
+  breakingPointText, engineLabel, formatBytes, formatCount, formatDeltaMs, formatDuration, formatMs, formatRelative, measuredWithInterval, overallVerdict, sloLabel,
 } from './format.ts';
 import type { BaselineComparison, ResultsFile } from './results-schema.ts';
 
@@ -108,6 +108,7 @@ function sectionLines(results: ResultsFile, max: number): string[] {
       lines.push(`  ${cell(s.name, 32)}: regression: ${r.replayed} replayed, ${r.stillFailing} still failing, ${r.fixed} fixed, ${r.errors} not replayable`);
       for (const e of r.entries.filter((x) => x.status !== 'fixed').slice(0, max)) lines.push(`    ${e.status} ${cell(e.id.slice(0, 12))} median ${formatMs(e.medianMs)} vs ${formatMs(e.budgetMs)}: ${cell(e.metaFile, 200)}`);
     }
+    if (s.breakingPoint) lines.push(`  ${cell(s.name, 32)}: breaking point ${cell(breakingPointText(s), 200)}`);
     const svc = s.service;
     if (svc) {
       const e = svc.errors;

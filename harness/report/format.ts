@@ -101,3 +101,24 @@ export function overallVerdict(results: ResultsFile): Verdict {
   if (t.inconclusive > 0 || results.run.status !== 'complete') return 'INCONCLUSIVE';
   return 'PASS';
 }
+
+/** The breaking point in one line (overview table, console): proven bounds and the estimate when the search was cut short. */
+export function breakingPointText(scenario: ScenarioResult): string {
+  const bp = scenario.breakingPoint;
+  if (!bp) return 'not recorded';
+  const unit = bp.knobUnit === null ? '' : ` ${bp.knobUnit}`;
+  if (bp.status === 'found' && bp.breakingPoint !== null) {
+    const bracket = bp.bracket.passing !== null ? ` (passes at ${round(bp.bracket.passing)}${unit})` : '';
+    return `${bp.knob} = ${round(bp.breakingPoint)}${unit}${bracket}`;
+  }
+  // A search cut short still bounds the answer: say what was proven and where it likely is.
+  const known: string[] = [];
+  if (bp.bracket.failing !== null) known.push(`fails at ${round(bp.bracket.failing)}${unit}`);
+  if (bp.bracket.passing !== null) known.push(`passes at ${round(bp.bracket.passing)}${unit}`);
+  if (bp.crossingEstimate != null) known.push(`crossing estimated at ${round(bp.crossingEstimate)}${unit}`);
+  return known.length > 0 ? `${bp.knob}: ${known.join(', ')} (search ${bp.status})` : `${bp.knob}: ${bp.status}`;
+}
+
+function round(value: number): string {
+  return Number(value.toPrecision(3)).toString();
+}

@@ -4,6 +4,7 @@
  */
 import { escapeHtml, truncateText } from '../escape.ts';
 import {
+  breakingPointText,
   commandLine, engineLabel, formatCount, overallVerdict, formatDeltaMs, formatDuration, formatMs, formatRelative, measuredWithInterval, sloLabel,
 } from '../format.ts';
 import type { BaselineComparison, Finding, ResultsFile, ScenarioResult } from '../results-schema.ts';
@@ -68,17 +69,6 @@ function smallestFinding(findings: readonly Finding[]): Finding | null {
 
 function cardOrScenarioAnchor(scenarioIndex: number, findingIndex: number): string {
   return findingIndex < MAX_CARDS_PER_SCENARIO ? findingAnchor(scenarioIndex, findingIndex) : scenarioAnchor(scenarioIndex);
-}
-
-function breakingPointText(scenario: ScenarioResult): string {
-  const bp = scenario.breakingPoint;
-  if (!bp) return 'not recorded';
-  const unit = bp.knobUnit === null ? '' : ` ${bp.knobUnit}`;
-  if (bp.status === 'found' && bp.breakingPoint !== null) {
-    const bracket = bp.bracket.passing !== null ? ` (passes at ${bp.bracket.passing}${unit})` : '';
-    return `${bp.knob} = ${bp.breakingPoint}${unit}${bracket}`;
-  }
-  return `${bp.knob}: ${bp.status}`;
 }
 
 /** One row per scenario answering: breaking point, minimal input, chaos, hottest frame. */
