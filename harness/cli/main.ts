@@ -17,7 +17,7 @@ import { loadScenarios, UsageError } from '../scenario/load.ts';
 import { ScenarioError } from '../scenario/schema.ts';
 import { terminateAllChildren } from '../target/children.ts';
 import { HELP, parseCli, type ReportCommand, type RunCommand } from './args.ts';
-import { createProgress } from './progress.ts';
+import { breakingPointStepLine, createProgress } from './progress.ts';
 import { replayViolation } from './replay.ts';
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
@@ -78,6 +78,7 @@ async function runCommand(cmd: RunCommand): Promise<number> {
       ...(cmd.budgetMs !== null ? { durationMs: cmd.budgetMs } : {}),
       onProgress: (p) => progress.update(p),
       onFinding: (f) => progress.line(`  finding: ${f.kind} ${f.latencyMs.toFixed(1)} ms, input "${f.input.preview.slice(0, 60)}" -> ${f.metaFile}`),
+      onBreakingPointStep: (s) => progress.line(`  ${breakingPointStepLine(s)}`),
       onScenarioStart: (s) => progress.line(`> ${s.name} (${path.relative(process.cwd(), s.file)})`),
       // Stacks of the worst violations after each scenario (runner/trace-phase.ts).
       trace: { mode: cmd.trace, hz: cmd.traceHz, log: (line: string) => progress.line(`  ${line}`) },

@@ -3,7 +3,7 @@
  * CI logs. Writes to stderr so `--json` output on stdout stays parseable.
  */
 import { formatMs } from '../scenario/duration.ts';
-import type { ScenarioProgress } from '../runner/run-scenario.ts';
+import type { BreakingPointStep, ScenarioProgress } from '../runner/run-scenario.ts';
 
 const PLAIN_INTERVAL_MS = 5000;
 
@@ -45,4 +45,16 @@ export function createProgress(stream: NodeJS.WriteStream, quiet: boolean): Prog
     },
     clear,
   };
+}
+
+/**
+ * One line per breaking-point step, so a long search shows where it is:
+ * "authz-service: breaking point dependency.attributes.latency 2.75 -> p99 46.5ms [42.7ms, 67.6ms] n=3,000 inconclusive (re-measured)".
+ */
+export function breakingPointStepLine({ scenario, knob, point }: BreakingPointStep): string {
+  const upper = Number.isFinite(point.p99Upper) ? formatMs(point.p99Upper) : 'unbounded';
+  const intensity = Number(point.intensity.toPrecision(4));
+  const errors = point.errors > 0 ? `, ${point.errors.toLocaleString('en-US')} errors` : '';
+  const again = point.remeasured ? ' (re-measured)' : '';
+  return `${scenario}: breaking point ${knob} ${intensity} -> p99 ${formatMs(point.p99Ms)} [${formatMs(point.p99Lower)}, ${upper}] n=${point.samples.toLocaleString('en-US')}${errors} ${point.outcome}${again}`;
 }

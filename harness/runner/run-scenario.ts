@@ -23,6 +23,14 @@ import { ChaosLedger, chaosInForce } from '../chaos/chaos-ledger.ts';
 import { startScenarioStress } from '../chaos/stress/scenario-stress.ts';
 import { runBreakingPoint, scenarioChaos } from './breaking-point-runner.ts';
 import { runServiceScenario } from './run-service.ts';
+import type { CurvePoint } from '../search/breaking-point.ts';
+
+/** One measured intensity of a breaking-point search. */
+export interface BreakingPointStep {
+  scenario: string;
+  knob: string;
+  point: CurvePoint;
+}
 
 export interface ScenarioProgress {
   scenario: string;
@@ -42,6 +50,8 @@ export interface RunScenarioOptions {
   signal?: AbortSignal;
   onProgress?: (progress: ScenarioProgress) => void;
   onFinding?: (finding: Finding) => void;
+  /** Each measured step of a breaking-point search, as it completes (for progress output). */
+  onBreakingPointStep?: (step: BreakingPointStep) => void;
   /** Working directory that paths in results and replay commands are relative to. */
   cwd?: string;
   /** How a user invokes the CLI, for replay commands. */
@@ -327,7 +337,9 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
   const chaos = chaosInForce(scenarioChaos(scenario), cpuStress?.info ?? null, chaosLedger.summary());
   if (chaos) result.chaos = chaos;
   if ('breakingPoint' in scenario && scenario.breakingPoint && scenario.kind === 'function' && !fatal && !interrupted && !opts.signal?.aborted) {
-    const found = await runBreakingPoint(scenario, { seed: opts.seed, seeds, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const knob = scenario.breakingPoint.knob;
+    const onStep = (point: CurvePoint): void => opts.onBreakingPointStep?.({ scenario: scenario.name, knob, point });
+    const found = await runBreakingPoint(scenario, { seed: opts.seed, seeds, onStep, ...(opts.signal ? { signal: opts.signal } : {}) });
     if (found) result.breakingPoint = found;
   }
   return result;

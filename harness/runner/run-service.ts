@@ -129,8 +129,11 @@ export async function runServiceScenario(scenario: ResolvedServiceScenario, opts
     opts.onProgress?.({ scenario: scenario.name, elapsedMs: performance.now() - started, calls: measured, callsPerSecond: phase.load.achievedRate, p99Ms: summary(phase.corrected).p99Ms, findings: 0, restarts: 0 });
     if (running.death() === null && scenario.breakingPoint && !opts.signal?.aborted) {
       const bpStart = performance.now() - started;
-      const onStep = (point: CurvePoint): void =>
+      const knob = scenario.breakingPoint.knob;
+      const onStep = (point: CurvePoint): void => {
         opts.onProgress?.({ scenario: scenario.name, elapsedMs: performance.now() - started, calls: measured, callsPerSecond: phase?.load.achievedRate ?? 0, p99Ms: point.p99Ms, findings: 0, restarts: 0 });
+        opts.onBreakingPointStep?.({ scenario: scenario.name, knob, point });
+      };
       breakingPoint = await runServiceBreakingPoint({ scenario, stack: running, source, onStep, ...(opts.signal ? { signal: opts.signal } : {}) });
       chaos?.faultWindows.push({ startMs: bpStart, endMs: performance.now() - started, label: `breaking-point search over ${scenario.breakingPoint.knob}` });
     }
