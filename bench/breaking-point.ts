@@ -14,43 +14,13 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { createDependencyInjector } from '../harness/chaos/dependencies.ts';
-import { createLatencyHistogram, initHistograms, msToUs } from '../harness/measure/histogram.ts';
-import { runBreakingPoint, type BreakingPointScenario, type IsolateStep } from '../harness/runner/breaking-point-runner.ts';
-import type { ResolvedChaos } from '../harness/scenario/chaos-types.ts';
+import { initHistograms } from '../harness/measure/histogram.ts';
+import { runBreakingPoint, type BreakingPointScenario } from '../harness/runner/breaking-point-runner.ts';
+import { paretoOnlyScenario, sampledInjectedDelayStep, SAMPLES_PER_MS } from '../test/fixtures/chaos/synthetic-pareto.ts';
 import { loadScenarioFile } from '../harness/scenario/load.ts';
 
 const ALPHA = 1.16;
 const SLO_MS = 100;
-const SAMPLES_PER_MS = 20;
-
-function syntheticScenario(alpha: number, sloMs: number): BreakingPointScenario {
-  return {
-    kind: 'function',
-    name: 'bench-pareto',
-    file: '/nonexistent/bench.scenario.ts',
-    index: 0,
-    input: { type: 'bytes', maxLength: 16, dictionary: [], corpusDir: '/nonexistent' },
-    slo: { thresholds: [{ metric: 'p99', thresholdMs: sloMs }], perCallMs: sloMs * 10 },
-    timeoutMs: 2000,
-    budget: { durationMs: 1000, calls: null },
-    seed: null,
-    engine: 'builtin',
-    memoryLimitMb: 512,
-    chaos: { dependencies: [{ name: 'backend', latency: { alpha, scaleMs: 1, capMs: null }, errorRate: 0, timeoutMs: null, hasCall: false }], cpu: null },
-    breakingPoint: { knob: 'dependency.backend.scale', range: { lo: 0.1, hi: 100 }, tolerance: 0.05, stepDurationMs: 4000, metric: 'p99', budgetMs: 3_600_000, maxSteps: 24 },
-  } as BreakingPointScenario;
-}
-
-function sampledStep(seed: number): (chaos: ResolvedChaos, durationMs: number) => Promise<IsolateStep> {
-  return async (chaos, durationMs) => {
-    const histogram = createLatencyHistogram();
-    const injector = createDependencyInjector(chaos.dependencies, { seed, sleep: async () => undefined, onPlan: (_n, p) => void histogram.recordValue(msToUs(p.waitMs)) });
-    for (let i = 0; i < durationMs * SAMPLES_PER_MS; i++) await injector.call('backend');
-    return { histogram, errors: 0, injected: null };
-  };
-}
-
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 export interface BreakingBenchRow {
@@ -69,7 +39,7 @@ export async function sampledRows(seeds = [1, 2, 3, 4, 5, 6, 7, 8]): Promise<Bre
   const rows: BreakingBenchRow[] = [];
   for (const seed of seeds) {
     const t0 = performance.now();
-    const r = await runBreakingPoint(syntheticScenario(ALPHA, SLO_MS), { seed, seeds: [], measureStep: sampledStep(seed) });
+    const r = await runBreakingPoint(paretoOnlyScenario(ALPHA, SLO_MS), { seed, seeds: [], measureStep: sampledInjectedDelayStep(seed) });
     const found = r?.breakingPoint ?? null;
     rows.push({ seed, analytic, found, crossing: r?.crossingEstimate ?? null, error: found === null ? null : found / analytic - 1, status: r?.status ?? 'none', steps: r?.steps ?? 0, ms: performance.now() - t0 });
   }

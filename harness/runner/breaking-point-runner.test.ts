@@ -3,56 +3,18 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDependencyInjector } from '../chaos/dependencies.ts';
-import { createLatencyHistogram, initHistograms, msToUs } from '../measure/histogram.ts';
+import { initHistograms } from '../measure/histogram.ts';
 import type { InjectedDelaySummary } from '../report/results-schema.ts';
 import type { ResolvedChaos } from '../scenario/chaos-types.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
-import { runBreakingPoint, type BreakingPointScenario, type IsolateStep } from './breaking-point-runner.ts';
+import { paretoOnlyScenario, sampledInjectedDelayStep } from '../../test/fixtures/chaos/synthetic-pareto.ts';
+import { runBreakingPoint, type BreakingPointScenario } from './breaking-point-runner.ts';
 
 const run = promisify(execFile);
 
 beforeAll(async () => {
   await initHistograms();
 });
-
-/** Samples per millisecond of step duration in the deterministic measure (a 4 s step = 80k samples, 320k on re-measure). */
-const SAMPLES_PER_MS = 20;
-
-function paretoScenario(alpha: number, sloMs: number, budgetMs = 600_000): BreakingPointScenario {
-  return {
-    kind: 'function',
-    name: 'synthetic-pareto',
-    file: '/nonexistent/synthetic.scenario.ts',
-    index: 0,
-    input: { type: 'bytes', maxLength: 16, dictionary: [], corpusDir: '/nonexistent/corpus' },
-    slo: { thresholds: [{ metric: 'p99', thresholdMs: sloMs }], perCallMs: sloMs * 10 },
-    timeoutMs: 2000,
-    budget: { durationMs: 1000, calls: null },
-    seed: null,
-    engine: 'builtin',
-    memoryLimitMb: 512,
-    chaos: { dependencies: [{ name: 'backend', latency: { alpha, scaleMs: 1, capMs: null }, errorRate: 0, timeoutMs: null, hasCall: false }], cpu: null },
-    breakingPoint: { knob: 'dependency.backend.scale', range: { lo: 0.1, hi: 100 }, tolerance: 0.05, stepDurationMs: 4000, metric: 'p99', budgetMs, maxSteps: 24 },
-  } as BreakingPointScenario;
-}
-
-/**
- * A step whose call latency is ONLY the injected delay: the dependency injector's own
- * seeded draws (no clock), as many as the step's duration buys at SAMPLES_PER_MS.
- */
-function sampledStep(seed: number): (chaos: ResolvedChaos, durationMs: number) => Promise<IsolateStep> {
-  return async (chaos, durationMs) => {
-    const histogram = createLatencyHistogram();
-    const injector = createDependencyInjector(chaos.dependencies, {
-      seed,
-      sleep: async () => undefined,
-      onPlan: (_name, plan) => void histogram.recordValue(msToUs(plan.waitMs)),
-    });
-    const n = durationMs * SAMPLES_PER_MS;
-    for (let i = 0; i < n; i++) await injector.call('backend');
-    return { histogram, errors: 0, injected: null };
-  };
-}
 
 describe('breaking-point runner on a target whose latency is only the injected Pareto delay', () => {
   it.each([
@@ -61,7 +23,7 @@ describe('breaking-point runner on a target whose latency is only the injected P
     { alpha: 1.5, sloMs: 50, seed: 3 },
   ])('lands within 10% of SLO * 0.01^(1/alpha) (alpha $alpha, seed $seed)', async ({ alpha, sloMs, seed }) => {
     const analytic = sloMs * Math.pow(0.01, 1 / alpha);
-    const report = await runBreakingPoint(paretoScenario(alpha, sloMs), { seed, seeds: [], measureStep: sampledStep(seed) });
+    const report = await runBreakingPoint(paretoOnlyScenario(alpha, sloMs), { seed, seeds: [], measureStep: sampledInjectedDelayStep(seed) });
     expect(report).not.toBeNull();
     const r = report as NonNullable<typeof report>;
     expect(r.status).toBe('found');
@@ -80,12 +42,12 @@ describe('breaking-point runner on a target whose latency is only the injected P
 
   it('honours its time budget: a budget smaller than one step measures nothing', async () => {
     let measured = 0;
-    const report = await runBreakingPoint(paretoScenario(1.16, 100, 1), {
+    const report = await runBreakingPoint(paretoOnlyScenario(1.16, 100, 1), {
       seed: 1,
       seeds: [],
       measureStep: async (chaos, ms) => {
         measured++;
-        return sampledStep(1)(chaos, ms);
+        return sampledInjectedDelayStep(1)(chaos, ms);
       },
     });
     expect(measured).toBe(0);
@@ -94,7 +56,7 @@ describe('breaking-point runner on a target whose latency is only the injected P
   });
 
   it('returns null for a scenario without breakingPoint', async () => {
-    const { breakingPoint: _omit, ...rest } = paretoScenario(1.16, 100);
+    const { breakingPoint: _omit, ...rest } = paretoOnlyScenario(1.16, 100);
     expect(await runBreakingPoint(rest as BreakingPointScenario, { seed: 1, seeds: [] })).toBeNull();
   });
 });
@@ -129,13 +91,13 @@ describe('a real isolate step with dependency chaos', () => {
 describe('breaking-point runner when a step cannot be measured', () => {
   it('stops, keeps the steps measured so far and says why', async () => {
     let calls = 0;
-    const report = await runBreakingPoint(paretoScenario(1.16, 100), {
+    const report = await runBreakingPoint(paretoOnlyScenario(1.16, 100), {
       seed: 1,
       seeds: [],
       measureStep: async (chaos, ms) => {
         calls++;
         if (calls === 2) throw new Error('breaking-point step failed: the isolate failed to start');
-        return sampledStep(1)(chaos, ms);
+        return sampledInjectedDelayStep(1)(chaos, ms);
       },
     });
     expect(calls).toBe(2);
