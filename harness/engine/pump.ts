@@ -234,16 +234,7 @@ export function allRepetitions(input: Uint8Array, maxPeriod = 32, limit = 16): P
       let j = i;
       while (j + p < input.length && input[j] === input[j + p]) j++;
       const count = Math.floor((j - i + p) / p);
-      if (count >= 2) {
-        found.push({
-          prefix: input.subarray(0, i),
-          open: input.subarray(i, i + p),
-          middle: EMPTY,
-          close: EMPTY,
-          suffix: input.subarray(i + p * count),
-          count,
-        });
-      }
+      if (count >= 2) found.push(plainRepetition(input, i, p, count));
       i = j + 1;
     }
   }
@@ -292,22 +283,33 @@ function rotateToOpener(input: Uint8Array, rep: PumpPattern): PumpPattern | null
   for (let r = 0; r < p; r++) {
     const start = rep.prefix.length + r;
     if (OPENERS[input[start + p - 1] ?? -1] === undefined) continue;
-    let count = 1;
-    while (start + (count + 1) * p <= input.length && sameBytes(input, start, start + count * p, p)) count++;
+    const count = copiesAt(input, start, p);
     if (count < 2) continue;
-    return {
-      prefix: input.subarray(0, start),
-      open: input.subarray(start, start + p),
-      middle: EMPTY,
-      close: EMPTY,
-      suffix: input.subarray(start + count * p),
-      count,
-    };
+    return plainRepetition(input, start, p, count);
   }
   return null;
+}
+
+/** prefix + (input[start, start+period))^count + suffix, with no nesting part. */
+function plainRepetition(input: Uint8Array, start: number, period: number, count: number): PumpPattern {
+  return {
+    prefix: input.subarray(0, start),
+    open: input.subarray(start, start + period),
+    middle: EMPTY,
+    close: EMPTY,
+    suffix: input.subarray(start + count * period),
+    count,
+  };
 }
 
 function sameBytes(input: Uint8Array, a: number, b: number, length: number): boolean {
   for (let k = 0; k < length; k++) if (input[a + k] !== input[b + k]) return false;
   return true;
+}
+
+/** How many consecutive copies of input[at, at+period) start at `at` (at least 1). */
+export function copiesAt(input: Uint8Array, at: number, period: number): number {
+  let n = 1;
+  while (at + (n + 1) * period <= input.length && sameBytes(input, at, at + n * period, period)) n++;
+  return n;
 }

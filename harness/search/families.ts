@@ -6,22 +6,11 @@
  * repeated unit (period 1-8, at least MIN_REPEATS copies) to one copy marked as repeated, so
  * inputs that differ only in repetition counts share a key. Pure: no I/O, no clocks.
  */
+import { copiesAt } from '../engine/pump.ts';
 
 /** A unit must repeat at least this often to count as pumped. */
 export const MIN_REPEATS = 4;
 const MAX_PERIOD = 8;
-
-function sameUnit(bytes: Uint8Array, a: number, b: number, period: number): boolean {
-  for (let k = 0; k < period; k++) if (bytes[a + k] !== bytes[b + k]) return false;
-  return true;
-}
-
-/** How many consecutive copies of bytes[at, at+period) start at `at`. */
-function copiesAt(bytes: Uint8Array, at: number, period: number): number {
-  let n = 1;
-  while (at + (n + 1) * period <= bytes.length && sameUnit(bytes, at, at + n * period, period)) n++;
-  return n;
-}
 
 /**
  * The input with each pumped run replaced by `unit` + a repetition marker. At every position
