@@ -159,8 +159,9 @@ export interface MinimisationSummary {
   /** Findings folded into a confirmed finding of the same shape (its `variants`) instead of being minimised again. */
   variants?: number;
   /**
-   * Slow candidates left unexamined when the time cap ran out after a slow finding had been
-   * confirmed: not listed as findings; their inputs stay in the corpus's violations/ folder.
+   * Slow candidates left unexamined when the time cap ran out (or the run was interrupted)
+   * after a slow finding had been confirmed: not listed as findings; their inputs stay in the
+   * corpus's violations/ folder.
    */
   unexamined?: string[];
 }

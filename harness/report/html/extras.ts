@@ -90,7 +90,7 @@ export function minimisationBlock(m: MinimisationSummary): string {
     ['Minimised', formatCount(m.minimised)],
     ['Same shape as a confirmed finding', m.variants === undefined ? undefined : `${formatCount(m.variants)} (listed as its variants, not minimised again)`],
     ['Kept as found', formatCount(m.keptRaw)],
-    ['Not examined (time cap)', m.unexamined === undefined ? undefined : `${formatCount(m.unexamined.length)} slow candidate(s), not listed as findings; inputs kept in violations/`],
+    ['Not examined (time cap or interrupt)', m.unexamined === undefined ? undefined : `${formatCount(m.unexamined.length)} slow candidate(s), not listed as findings; inputs kept in violations/`],
     ['Time spent', formatDuration(m.timeSpentMs)],
     ['Probe error', m.error ?? undefined],
   ]);
