@@ -122,43 +122,51 @@ export interface ElfFile {
   readonly dynamicRelocations: readonly DynamicRelocation[];
 }
 
-/** Bounds-checked little-endian reads. */
+/**
+ * Bounds-checked little-endian reads. Offsets are file offsets; `base` is the file offset of
+ * buf[0], so a window read from a large file (positioned reads) is addressed like the whole file.
+ */
 class Reader {
-  constructor(private readonly buf: Buffer) {}
+  constructor(
+    private readonly buf: Buffer,
+    private readonly base = 0,
+  ) {}
 
   private check(offset: number, length: number, what: string): void {
-    if (!Number.isInteger(offset) || offset < 0 || offset + length > this.buf.length) {
-      throw new ElfFormatError(`${what} at offset ${offset} (+${length}) is outside the file (${this.buf.length} bytes)`);
+    const at = offset - this.base;
+    if (!Number.isInteger(offset) || at < 0 || at + length > this.buf.length) {
+      const span = this.base === 0 ? `the file (${this.buf.length} bytes)` : `the bytes read [${this.base}, ${this.base + this.buf.length})`;
+      throw new ElfFormatError(`${what} at offset ${offset} (+${length}) is outside ${span}`);
     }
   }
   u8(offset: number, what: string): number {
     this.check(offset, 1, what);
-    return this.buf.readUInt8(offset);
+    return this.buf.readUInt8(offset - this.base);
   }
   u16(offset: number, what: string): number {
     this.check(offset, 2, what);
-    return this.buf.readUInt16LE(offset);
+    return this.buf.readUInt16LE(offset - this.base);
   }
   u32(offset: number, what: string): number {
     this.check(offset, 4, what);
-    return this.buf.readUInt32LE(offset);
+    return this.buf.readUInt32LE(offset - this.base);
   }
   u64(offset: number, what: string): number {
     this.check(offset, 8, what);
-    const value = this.buf.readBigUInt64LE(offset);
+    const value = this.buf.readBigUInt64LE(offset - this.base);
     if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new ElfFormatError(`${what} is too large: ${value}`);
     return Number(value);
   }
   /** r_info's high 32 bits (the symbol index) without going through a lossy Number. */
   u64High32(offset: number, what: string): number {
     this.check(offset, 8, what);
-    return this.buf.readUInt32LE(offset + 4);
+    return this.buf.readUInt32LE(offset - this.base + 4);
   }
   cString(offset: number, limit: number, what: string): string {
     this.check(offset, 0, what);
-    const end = this.buf.indexOf(0, offset);
-    if (end < 0 || end >= limit) throw new ElfFormatError(`${what}: unterminated string at offset ${offset}`);
-    return this.buf.toString('latin1', offset, end);
+    const end = this.buf.indexOf(0, offset - this.base);
+    if (end < 0 || end + this.base >= limit) throw new ElfFormatError(`${what}: unterminated string at offset ${offset}`);
+    return this.buf.toString('latin1', offset - this.base, end);
   }
 }
 
@@ -359,6 +367,46 @@ export function parseElf(buf: Buffer): ElfFile {
     versionDefinitions: verdefSection ? parseVersionDefinitions(r, sections, verdefSection) : [],
     dynamicRelocations: relocationSections.flatMap((s) => parseRelocations(r, s)),
   };
+}
+
+/* ---- Windowed access for callers that read parts of a large file (trace/elf-symbols.ts). ---- */
+
+export { Reader as ElfReader };
+
+/** A bounds-checked reader over `buf`, which holds file bytes starting at file offset `base`. */
+export function elfWindowReader(buf: Buffer, base = 0): Reader {
+  return new Reader(buf, base);
+}
+
+/** The ELF header from a buffer holding (at least) the file's first 64 bytes. */
+export function parseElfHeader(buf: Buffer): ElfHeader {
+  return parseHeader(new Reader(buf));
+}
+
+/**
+ * Section headers with names, fetching only the section header table and the section-name
+ * table through `read(offset, length)` (a positioned read; it may return fewer bytes at EOF).
+ */
+export async function readElfSections(
+  header: ElfHeader,
+  read: (offset: number, length: number) => Promise<Buffer>,
+): Promise<SectionHeader[]> {
+  if (header.sectionHeaderOffset === 0) return [];
+  const { sectionHeaderOffset: tableOffset, sectionHeaderEntrySize: entrySize } = header;
+  if (entrySize < 64) throw new ElfFormatError(`bad e_shentsize ${entrySize}`);
+  const first = readRawSection(new Reader(await read(tableOffset, entrySize), tableOffset), header, 0);
+  const count = header.sectionCount === 0 ? first.size : header.sectionCount;
+  const nameIndex = header.sectionNameTableIndex === ElfConstants.SHN_XINDEX ? first.link : header.sectionNameTableIndex;
+  let start = tableOffset;
+  let end = tableOffset + count * entrySize;
+  if (nameIndex < count) {
+    const at = tableOffset + nameIndex * entrySize;
+    const names = readRawSection(new Reader(await read(at, entrySize), at), header, nameIndex);
+    start = Math.min(start, names.offset);
+    end = Math.max(end, names.offset + names.size);
+  }
+  // Linkers put .shstrtab next to the section header table, so this is one small read.
+  return parseSections(new Reader(await read(start, end - start), start), header);
 }
 
 /** Version index (low 15 bits of the versym entry) of a dynamic symbol, or null without versioning. */
