@@ -10,6 +10,8 @@
  *    records: a pumped input whose latency grew super-linearly over the rendering it was
  *    pumped from. A latency record is believed only after re-measurement: the same input is
  *    handed out again (at most twice) and every run must confirm it (cost.ts).
+ * Before blind fuzzing, regex ladders (regex-ladders.ts) climb ReDoS candidates built from the
+ * target's regex literals (`sample^n + rejected character`), in cautious steps to the budget.
  * Parents are scheduled favouring recent cost records and the newest coverage (corpus.ts);
  * children come from havoc/string mutation, dictionary tokens (the scenario's plus literals
  * mined from the target's source: literals.ts) and cost-aware pattern pumping (pump.ts): a
@@ -37,6 +39,7 @@ import { CostRecords, latencyBucket, Remeasurement } from './cost.ts';
 import { CoverageWindows } from './coverage-windows.ts';
 import { EngineCorpus, type CorpusEntry, type KeepReason } from './corpus.ts';
 import { mineLiterals } from './literals.ts';
+import { LADDER_NOISE_FLOOR_NS, RegexLadders, regexLadderPatterns } from './regex-ladders.ts';
 
 export interface BuiltinEngineOptions {
   seed: number;
@@ -78,6 +81,8 @@ export interface BuiltinEngineStats {
   keptForCost: number;
   remeasureRuns: number;
   rejectedRecords: number;
+  /** Rungs of the regex ladders (ReDoS candidates from the target's regex literals) run. */
+  ladderRungs: number;
   /** Coverage probe reads, batch windows and bisection re-runs (see coverage-windows.ts). */
   coverageReads: number;
   coverageWindows: number;
@@ -94,7 +99,7 @@ export interface BuiltinEngine extends InputSource {
   stop(): void;
 }
 
-type IssueKind = 'seed' | 'fresh' | 'remeasure' | 'refresh' | 'bisect';
+type IssueKind = 'seed' | 'ladder' | 'fresh' | 'remeasure' | 'refresh' | 'bisect';
 
 /** Where a pumped input comes from: the pattern it renders and the rendering it was grown from. */
 interface Lineage {
@@ -136,6 +141,9 @@ export function createBuiltinEngine(opts: BuiltinEngineOptions): BuiltinEngine {
     ? new CoverageWindows(probe, { readCostNs: opts.coverageReadCostNs ?? 1.5e6, overhead: opts.coverageOverhead ?? 0.15 })
     : null;
   const seeds = opts.seeds.map((s) => (s.length > opts.maxLength ? s.slice(0, opts.maxLength) : s));
+  // ReDoS candidates from the target's regex literals, climbed right after the seeds. Regex
+  // matching runs in V8's regex engine, which coverage does not slow: they aim at the budget.
+  const ladders = new RegexLadders(regexLadderPatterns(opts.targetSources ?? []), budgetNs, opts.maxLength);
   let seedCursor = 0;
   let pending: Remeasurement | null = null;
   let pendingMeta: { lineage: Lineage | null; coverage: boolean; observed: boolean } | null = null;
@@ -146,7 +154,7 @@ export function createBuiltinEngine(opts: BuiltinEngineOptions): BuiltinEngine {
   const interesting: Uint8Array[] = [];
   /** Fingerprints of kept inputs. */
   const known = new Set<number>();
-  const stats = { executions: 0, keptForCoverage: 0, keptForHitCount: 0, keptForCost: 0, remeasureRuns: 0, rejectedRecords: 0 };
+  const stats = { executions: 0, keptForCoverage: 0, keptForHitCount: 0, keptForCost: 0, remeasureRuns: 0, rejectedRecords: 0, ladderRungs: 0 };
 
   const issue = (data: Uint8Array, kind: IssueKind, lineage: Lineage | null, alone: boolean): Uint8Array => {
     if (alone) windows?.beforeSingle();
@@ -221,6 +229,11 @@ export function createBuiltinEngine(opts: BuiltinEngineOptions): BuiltinEngine {
     }
     const holder = refreshQueue.pop();
     if (holder) return issue(holder, 'refresh', null, false);
+    const rung = ladders.next();
+    if (rung) {
+      stats.ladderRungs++;
+      return issue(rung.data, 'ladder', { pattern: rung.pattern, from: rung.from }, false);
+    }
     const { data, lineage } = child();
     return issue(data, 'fresh', lineage, false);
   };
@@ -243,6 +256,12 @@ export function createBuiltinEngine(opts: BuiltinEngineOptions): BuiltinEngine {
         case 'seed':
           records.commit(input, latencyBucket(result.latencyNs));
           keep(input, result.latencyNs, null, 'seed');
+          return;
+        case 'ladder':
+          // A rung's latency is checked by the next rung of the same ladder rather than by
+          // re-running it; a ladder that grows leaves its rungs to be pumped further.
+          ladders.feedback(result.latencyNs);
+          if (result.latencyNs >= LADDER_NOISE_FLOOR_NS) keep(input, result.latencyNs, current.lineage, 'cost');
           return;
         case 'bisect':
           return;

@@ -154,19 +154,26 @@ function unescape(src: string, at: number): { text: string; length: number } {
 
 // ---- Regex sample strings -------------------------------------------------------------
 
-type Atom = string | Atom[][];
+/** A literal piece, a group (its alternatives), or an optional atom (followed by `?` or `*`). */
+type Atom = string | Atom[][] | { optional: Atom };
 
 /**
  * Strings a regex matches, one per alternative of every group and of the whole pattern,
- * with each atom taken once (quantifiers dropped) and classes replaced by a member:
- * "^(\w+\s?)*$" gives "a ", "^(ab|a.)*$" gives "ab" and "aa".
+ * with each atom taken once (quantifiers dropped) and classes replaced by a member, and
+ * again without the optional atoms where there are some:
+ * "^(\w+\s?)*$" gives "a " and "a", "^(ab|a.)*$" gives "ab" and "aa".
  */
 export function regexSamples(source: string): string[] {
   const samples = new Set<string>();
   const parser = { src: source, at: 0 };
   const top = parseAlternatives(parser, samples);
-  for (const alt of top) samples.add(literalize(alt));
+  for (const alt of top) addSamples(samples, alt);
   return [...samples].filter((s) => s.length > 0);
+}
+
+function addSamples(samples: Set<string>, alt: Atom[]): void {
+  samples.add(literalize(alt, true));
+  samples.add(literalize(alt, false));
 }
 
 function parseAlternatives(p: { src: string; at: number }, samples: Set<string>): Atom[][] {
@@ -181,12 +188,15 @@ function parseAlternatives(p: { src: string; at: number }, samples: Set<string>)
       if (p.src[p.at] === '?') p.at = groupBodyStart(p.src, p.at);
       const inner = parseAlternatives(p, samples);
       p.at++; // ')'
-      for (const alt of inner) samples.add(literalize(alt));
+      for (const alt of inner) addSamples(samples, alt);
       current.push(inner);
     } else if (c === '\\') current.push(escapeSample(p));
     else if (c === '[') current.push(classSample(p));
     else if (c === '{' && /^\d/.test(p.src[p.at] ?? '')) p.at = skipUntil(p.src, p.at, '}') + 1;
-    else if ('*+?^$'.includes(c)) continue;
+    else if ((c === '?' || c === '*') && !'*+?}('.includes(p.src[p.at - 2] ?? '(')) {
+      const last = current.pop();
+      if (last !== undefined) current.push({ optional: last }); // `x?`, `x*`: may be absent
+    } else if ('*+?^$'.includes(c)) continue;
     else current.push(c === '.' ? 'a' : c);
   }
   return alts;
@@ -198,8 +208,14 @@ function groupBodyStart(src: string, at: number): number {
   return at + (src[at + 1] === '<' ? 3 : 2);
 }
 
-function literalize(alt: Atom[]): string {
-  return alt.map((a) => (typeof a === 'string' ? a : literalize(a[0] ?? []))).join('');
+/** One string the alternative matches; `withOptional` false drops the optional atoms. */
+function literalize(alt: Atom[], withOptional: boolean): string {
+  const one = (a: Atom): string => {
+    if (typeof a === 'string') return a;
+    if (Array.isArray(a)) return literalize(a[0] ?? [], withOptional);
+    return withOptional ? one(a.optional) : '';
+  };
+  return alt.map(one).join('');
 }
 
 const CLASS_ESCAPES: Readonly<Record<string, string>> = { w: 'a', d: '0', s: ' ', W: '!', D: 'a', S: 'a', b: '', B: '' };
