@@ -40,6 +40,8 @@ export interface RunRecord {
   seed: number;
   found: boolean;
   timeToViolationMs: number | null;
+  /** Until the violation's confirmation re-runs finished (includes the violating call's overshoot). */
+  confirmedAfterMs: number | null;
   foundSize: number | null;
   minimisedSize: number | null;
   minimisedHex: string | null;
@@ -124,11 +126,11 @@ async function runJazzer(target: string, seed: number, seconds: number, budgetMs
   try {
     return await spawnForResult(process.execPath, args, { cwd: dir, env }, seconds, (_out, err) => {
       const lines = existsSync(report) ? readFileSync(report, 'utf8').trim().split('\n').filter(Boolean) : [];
-      const records = lines.map((l) => JSON.parse(l) as { type: string; at?: number; timeToViolationMs?: number; inputHex?: string; executions?: number });
+      const records = lines.map((l) => JSON.parse(l) as { type: string; at?: number; timeToViolationMs?: number; confirmedAfterMs?: number; inputHex?: string; executions?: number });
       const start = records.find((r) => r.type === 'start');
       const violation = records.find((r) => r.type === 'violation');
       const executions = Number(/Done (\d+) runs/.exec(err)?.[1] ?? [...err.matchAll(/#(\d+)\s/g)].pop()?.[1] ?? violation?.executions ?? 0);
-      if (violation) return fuzzOutcome(true, violation.timeToViolationMs ?? null, violation.inputHex ?? null, executions, 'crash (over-budget call)');
+      if (violation) return { ...fuzzOutcome(true, violation.timeToViolationMs ?? null, violation.inputHex ?? null, executions, 'crash (over-budget call)'), confirmedAfterMs: violation.confirmedAfterMs ?? null };
       const timeoutFile = readdirSync(dir).find((f) => f.startsWith('timeout-'));
       if (timeoutFile && start?.at) {
         // libFuzzer's -timeout (Jazzer default 5 s) stopped a hanging call: it was over budget budgetMs after it began.
@@ -158,6 +160,7 @@ async function runOne(engine: BenchEngine, target: string, seed: number, opts: B
     seed,
     found: outcome?.found ?? false,
     timeToViolationMs: outcome?.timeToViolationMs ?? null,
+    confirmedAfterMs: outcome?.confirmedAfterMs ?? null,
     foundSize: outcome?.inputHex ? outcome.inputHex.length / 2 : null,
     minimisedSize: null,
     minimisedHex: null,
@@ -222,7 +225,10 @@ export function formatTable(summaries: readonly TargetSummary[], engines: readon
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
-  const title = `cap ${opts.seconds}s, ${opts.seeds} seed(s), medians; t = time from first call to first confirmed violation (miss = never); min = minimised size (ratio to smallest known)`;
+  const title = [
+    `cap ${opts.seconds}s, ${opts.seeds} seed(s), medians (miss = never); min = minimised size (ratio to smallest known)`,
+    't = from the first call to the moment the first confirmed violating call crossed the budget (its start + budget), the same clock for every engine and for calls the hang watchdog stops',
+  ].join('\n');
   return [title, line(head), ...rows.map(line)].join('\n');
 }
 
@@ -270,7 +276,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       for (let seed = 1; seed <= opts.seeds; seed++) {
         const record = await runOne(engine, target, seed, opts, meta.budgetMs);
         records.push(record);
-        console.log(`  ${engine.padEnd(9)} seed ${seed}: ${record.found ? `found in ${fmt(record.timeToViolationMs)} ms, size ${record.foundSize} -> ${record.minimisedSize ?? '?'}` : 'no violation'} (${record.executions} execs) ${record.note}`);
+        const confirmed = record.confirmedAfterMs === null ? '' : ` (confirmed at ${fmt(record.confirmedAfterMs)} ms)`;
+        console.log(`  ${engine.padEnd(9)} seed ${seed}: ${record.found ? `found in ${fmt(record.timeToViolationMs)} ms${confirmed}, size ${record.foundSize} -> ${record.minimisedSize ?? '?'}` : 'no violation'} (${record.executions} execs) ${record.note}`);
       }
     }
     summaries.push(summarise(records, target, meta.budgetMs, known, engines));

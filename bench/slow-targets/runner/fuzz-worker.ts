@@ -45,9 +45,10 @@ function closeOutside(): void {
  * instrumented (SyncMeasure): coverage slows tight loops up to ~4x, and a violation that
  * exists only under instrumentation is not one.
  */
-function measuredCall(target: SlowTarget, input: Uint8Array): { ms: number; violation: boolean } {
+function measuredCall(target: SlowTarget, input: Uint8Array): { ms: number; violation: boolean; startedAt: number } {
   const buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   publish(input);
+  const startedAt = times[F64.CALL_STARTED_AT] as number;
   const ms = timeCallMs(target.fuzz, buf);
   settle();
   let violation = false;
@@ -58,14 +59,17 @@ function measuredCall(target: SlowTarget, input: Uint8Array): { ms: number; viol
     settle();
     if (!violation) instrumentedOnly++;
   }
-  return { ms, violation };
+  return { ms, violation, startedAt };
 }
 
-function outcome(found: Uint8Array | null, startedAt: number, executions: number, detail: FuzzOutcome['detail']): FuzzOutcome {
+/** `violatingCallAt`: when the confirmed violating call started. */
+function outcome(found: Uint8Array | null, violatingCallAt: number, startedAt: number, executions: number, detail: FuzzOutcome['detail']): FuzzOutcome {
+  const budgetMs = found ? target.meta.budgetMs : 0;
   return {
     type: 'outcome',
     found: found !== null,
-    timeToViolationMs: found ? now() - startedAt : null,
+    timeToViolationMs: found ? violatingCallAt + budgetMs - startedAt : null,
+    confirmedAfterMs: found ? now() - startedAt : null,
     inputHex: found ? Buffer.from(found).toString('hex') : null,
     executions,
     detail,
@@ -86,19 +90,21 @@ function runBuiltin(target: SlowTarget): FuzzOutcome {
   const deadline = startedAt + data.seconds * 1000;
   let executions = 0;
   let found: Uint8Array | null = null;
+  let violatingCallAt = 0;
   while (now() < deadline) {
     const input = engine.next();
-    const { ms, violation } = measuredCall(target, input);
+    const call = measuredCall(target, input);
     executions++;
-    engine.feedback(input, { latencyNs: ms * 1e6, threw: false });
-    if (violation) {
+    engine.feedback(input, { latencyNs: call.ms * 1e6, threw: false });
+    if (call.violation) {
       found = input;
+      violatingCallAt = call.startedAt;
       break;
     }
   }
   const stats = engine.stats();
   engine.stop();
-  return outcome(found, startedAt, executions, {
+  return outcome(found, violatingCallAt, startedAt, executions, {
     instrumentedOnly,
     coverage: stats.coverage,
     corpus: stats.corpusSize,
@@ -116,12 +122,16 @@ function runFastCheck(target: SlowTarget): FuzzOutcome {
   times[F64.LOOP_STARTED_AT] = startedAt;
   let executions = 0;
   let found: Uint8Array | null = null;
+  let violatingCallAt = 0;
   const property = fc.property(fc.string({ maxLength: target.meta.maxLength }), (text) => {
     const input = Buffer.from(text, 'latin1');
-    const { violation } = measuredCall(target, input);
+    const call = measuredCall(target, input);
     executions++;
-    if (violation) found = Uint8Array.from(input);
-    return !violation;
+    if (call.violation) {
+      found = Uint8Array.from(input);
+      violatingCallAt = call.startedAt;
+    }
+    return !call.violation;
   });
   fc.check(property, {
     seed: data.seed,
@@ -129,7 +139,7 @@ function runFastCheck(target: SlowTarget): FuzzOutcome {
     interruptAfterTimeLimit: data.seconds * 1000,
     endOnFailure: true,
   });
-  return outcome(found, startedAt, executions, { instrumentedOnly, arbitrary: `fc.string({ maxLength: ${target.meta.maxLength} })` });
+  return outcome(found, violatingCallAt, startedAt, executions, { instrumentedOnly, arbitrary: `fc.string({ maxLength: ${target.meta.maxLength} })` });
 }
 
 const target = await loadSlowTarget(data.target);

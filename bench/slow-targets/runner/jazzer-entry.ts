@@ -27,6 +27,7 @@ export function fuzz(data: Buffer): void {
     appendFileSync(reportFile, `${JSON.stringify({ type: 'start', at: startedAt })}\n`);
   }
   executions++;
+  const callStartedAt = now();
   const ms = timeCallMs(target.fuzz, data);
   if (ms > target.meta.budgetMs) {
     if (!outside.violates(data, target.meta.budgetMs)) {
@@ -34,7 +35,8 @@ export function fuzz(data: Buffer): void {
       return;
     }
     outside.close();
-    const line = { type: 'violation', timeToViolationMs: now() - startedAt, inputHex: data.toString('hex'), executions, ms, instrumentedOnly };
+    // The same clock as the other engines (protocol.ts FuzzOutcome.timeToViolationMs).
+    const line = { type: 'violation', timeToViolationMs: callStartedAt + target.meta.budgetMs - startedAt, confirmedAfterMs: now() - startedAt, inputHex: data.toString('hex'), executions, ms, instrumentedOnly };
     appendFileSync(reportFile, `${JSON.stringify(line)}\n`);
     throw new Error(`SLO violation: ${ms.toFixed(2)} ms > ${target.meta.budgetMs} ms per call`);
   }

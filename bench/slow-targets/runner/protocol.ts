@@ -36,8 +36,14 @@ export const CONTROL_TOTAL_BYTES = CONTROL_BYTES + 16;
 export interface FuzzOutcome {
   type: 'outcome';
   found: boolean;
-  /** From the first call to the confirmed violation (ms). */
+  /**
+   * From the first call to the moment the first confirmed violating call crossed the budget
+   * (its start + budgetMs), in ms. Every engine and the hang watchdog use this same clock, so
+   * neither how far a call overshoots the budget nor the confirmation re-runs count.
+   */
   timeToViolationMs: number | null;
+  /** From the first call until the violation's confirmation finished (ms), for information. */
+  confirmedAfterMs?: number | null;
   inputHex: string | null;
   executions: number;
   /** Engine-specific notes (coverage mechanism, corpus size, ...). */
