@@ -3,8 +3,8 @@
  *
  * V8 appends one line per code object it creates: `<start hex> <size hex> <name>`. Code can be
  * collected and its memory reused, so ranges may overlap; the entry written last is the current
- * one. bpftrace (with BPFTRACE_CACHE_USER_SYMBOLS=1) reads the map once, so functions compiled
- * after that stay bare addresses in its output; this lookup resolves them afterwards.
+ * one. bpftrace prints user frames as bare addresses (it runs with BPFTRACE_NO_USER_SYMBOLS);
+ * this lookup names the JIT ones after the capture, from the map as it is at the end.
  */
 
 export interface PerfMapEntry {

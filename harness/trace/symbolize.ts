@@ -1,6 +1,7 @@
 /**
  * bpftrace records -> StackSample[] with clean frame names, resolving the user-space addresses
- * bpftrace left bare against the target's perf map. Pure.
+ * still bare against the target's perf map (JIT code). Pure. bpftrace runs without user
+ * symbols; native frames were named before this step (native-symbols.ts via bpftrace.ts).
  */
 import type { BpftraceRecord, RawFrame } from './bpftrace-program.ts';
 import type { StackSample } from './folded.ts';
@@ -73,10 +74,10 @@ export function recordsToSamples(records: readonly BpftraceRecord[], options: Sy
 }
 
 /**
- * Addresses bpftrace named somewhere in the output. With BPFTRACE_CACHE_USER_SYMBOLS=1 its symbol
- * cache is keyed by executable path, and it was seen here to stop resolving /usr/bin/node
- * addresses part-way through a capture; return addresses recur across samples, so the names it
- * printed earlier resolve most of the later bare ones.
+ * Addresses named somewhere in the output (by bpftrace when it runs with user symbols, whose
+ * cache was seen here to stop resolving /usr/bin/node addresses part-way through a capture, or
+ * by the native step): return addresses recur across samples, so earlier names resolve later
+ * bare ones.
  */
 function namedAddresses(records: readonly BpftraceRecord[]): Map<string, string> {
   const names = new Map<string, string>();
