@@ -84,6 +84,10 @@ async function results(dir: string): Promise<ResultsFile> {
   return JSON.parse(await readFile(path.join(dir, 'out', 'results.json'), 'utf8')) as ResultsFile;
 }
 
+/** Where `parseHeader` is declared in the TypeScript fixture: frames carry source lines (source maps), not tsx's output positions. */
+const PARSE_HEADER_LINE = readFileSync(path.join(FIXTURE, 'parse-header.scenario.ts'), 'utf8').split('\n').findIndex((l) => l.includes('function parseHeader(')) + 1;
+const parseHeaderAtItsLine = (frame: string): boolean => frame.startsWith(`parseHeader (parse-header.scenario.ts:${PARSE_HEADER_LINE}:`);
+
 const RUN = ['run', 'parse-header.scenario.ts', '--out', 'out', '--seed', '5', '--budget', '2s', '--quiet'];
 
 describe('trace phase (real CLI, real sampler)', () => {
@@ -100,6 +104,7 @@ describe('trace phase (real CLI, real sampler)', () => {
       expect(f.stacks?.folded.length).toBeGreaterThan(0);
       expect(f.stacks?.topTotal.some((t) => t.kind === 'js' && /^\w+ \(parse-header\.scenario\.ts:\d+:\d+\)$/.test(t.frame))).toBe(true);
       expect(f.stacks?.topTotal.slice(0, 3).some((t) => t.frame.startsWith('parseHeader ('))).toBe(true);
+      expect(f.stacks?.topTotal.some((t) => parseHeaderAtItsLine(t.frame)), JSON.stringify(f.stacks?.topTotal.slice(0, 5))).toBe(true);
     }
     expect(run.bpftracePids.filter(isBpftrace)).toEqual([]);
   });
@@ -118,6 +123,7 @@ describe('trace phase (real CLI, real sampler)', () => {
       expect(f.stacks?.reason).toMatch(/bpftrace not on PATH/);
     }
     expect(traced.some((f) => f.stacks?.topTotal.slice(0, 3).some((t) => t.frame.startsWith('parseHeader (')))).toBe(true);
+    expect(traced.some((f) => f.stacks?.topTotal.some((t) => parseHeaderAtItsLine(t.frame)))).toBe(true);
     expect(run.bpftracePids).toEqual([]);
   });
 

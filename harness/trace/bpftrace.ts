@@ -14,6 +14,7 @@ import { trackChild } from '../target/children.ts';
 import type { StackSample } from './folded.ts';
 import { resolveNativeAddresses, type NativeResolveStats } from './native-symbols.ts';
 import { parsePerfMap } from './perf-map.ts';
+import { sourceMappedLocation } from './source-maps.ts';
 import { recordsToSamples, type SymbolizeStats } from './symbolize.ts';
 
 export interface Availability {
@@ -289,7 +290,7 @@ function runSession(child: ChildProcess, options: BpftraceSessionOptions, hz: nu
     mapsTexts.push(readMaps(options.pid));
     const native = await nameNativeFrames(parser.records, (await Promise.all(mapsTexts)).filter((t): t is string => t !== undefined));
     const perfMap = await readPerfMap(options.perfMapPath ?? `/tmp/perf-${options.pid}.map`);
-    const symbolizeOptions = { ...(perfMap ? { perfMap } : {}), ...(options.pathRoot !== undefined ? { pathRoot: options.pathRoot } : {}) };
+    const symbolizeOptions = { mapLocation: sourceMappedLocation, ...(perfMap ? { perfMap } : {}), ...(options.pathRoot !== undefined ? { pathRoot: options.pathRoot } : {}) };
     const { samples, stats: symbolize } = recordsToSamples(parser.records, symbolizeOptions);
     stats = {
       records: parser.records.length,

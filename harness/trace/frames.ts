@@ -26,6 +26,11 @@ const JS_CLEAN_NAME = / \([^()]*:\d+(?::\d+)?\)$/;
 export interface CleanFrameOptions {
   /** Prefix stripped from script paths; when absent only the file's base name is kept. */
   pathRoot?: string;
+  /**
+   * Maps a generated location `url:line:col` (1-based) to its source (source-maps.ts for
+   * TypeScript targets); undefined keeps it. Injected so that this module stays pure.
+   */
+  mapLocation?: (location: string) => string | undefined;
 }
 
 /** Kind of an already-cleaned frame name. */
@@ -44,7 +49,8 @@ export function isNodeInternalFrame(name: string): boolean {
 
 /** Short location: `file://` dropped, then either `pathRoot` stripped or the base name kept. */
 export function shortenLocation(location: string, options: CleanFrameOptions = {}): string {
-  let loc = location.startsWith('file://') ? location.slice('file://'.length) : location;
+  const mapped = options.mapLocation?.(location) ?? location;
+  let loc = mapped.startsWith('file://') ? mapped.slice('file://'.length) : mapped;
   if (loc.startsWith('node:') || !loc.includes('/')) return loc;
   const root = options.pathRoot;
   if (root !== undefined && root.length > 0) {

@@ -17,6 +17,7 @@ import { startIsolate, type IsolateExit } from '../target/isolate.ts';
 import type { HostEvent, IsolateConfig } from '../target/protocol.ts';
 import { traceNodeFlags } from './backend.ts';
 import { startBpftrace, type BpftraceSession, type BpftraceStats } from './bpftrace.ts';
+import { sourceMappedLocation } from './source-maps.ts';
 import type { StackSample } from './folded.ts';
 import { buildFindingStacks, type StackBackend } from './finding-stacks.ts';
 import type { ReplayTraceSpec, TraceDoneMessage, TraceWindowMessage } from './replay-trace.ts';
@@ -184,7 +185,11 @@ async function collect(options: TraceSessionOptions, c: Collected): Promise<Trac
     periodNs = c.intervalUs * 1000;
     const profile = c.events.done?.profile;
     if (profile) {
-      samples = v8ProfileToSamples(profile, { ...(c.events.tid !== null ? { tid: c.events.tid } : {}), ...(options.pathRoot !== undefined ? { pathRoot: options.pathRoot } : {}) });
+      samples = v8ProfileToSamples(profile, {
+        mapLocation: sourceMappedLocation,
+        ...(c.events.tid !== null ? { tid: c.events.tid } : {}),
+        ...(options.pathRoot !== undefined ? { pathRoot: options.pathRoot } : {}),
+      });
       startedAtNs = BigInt(Math.round(profile.startTime)) * 1000n;
     } else {
       notes.push(c.events.done?.profilerError ?? 'no V8 profile: the worker ended before the trace loop finished (hung call?)');

@@ -50,7 +50,7 @@ export function v8FrameName(frame: V8CallFrame, options: CleanFrameOptions = {})
   const name = frame.functionName;
   if (name.startsWith('(') && name.endsWith(')') && frame.url === '') return name;
   if (frame.url === '' || frame.lineNumber < 0) return formatJsFrame(name || '(anonymous)', undefined);
-  const location = `${shortenLocation(frame.url, options)}:${frame.lineNumber + 1}:${frame.columnNumber + 1}`;
+  const location = shortenLocation(`${frame.url}:${frame.lineNumber + 1}:${frame.columnNumber + 1}`, options);
   return formatJsFrame(name, location);
 }
 
