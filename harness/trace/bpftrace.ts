@@ -85,9 +85,6 @@ function bpftraceEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
     // per frame: 4.4% of a core at 99 Hz on a busy HTTP server, against 1.2% without it,
     // CPU taken from the target and the load generator on a small machine.
     BPFTRACE_NO_USER_SYMBOLS: '1',
-    // Kept for runs where user symbols are turned back on: without the cache, printing user
-    // stacks of a 1 s capture took 140 s on this machine.
-    BPFTRACE_CACHE_USER_SYMBOLS: '1',
     BPFTRACE_PERF_RB_PAGES: extra?.BPFTRACE_PERF_RB_PAGES ?? '256',
   };
 }

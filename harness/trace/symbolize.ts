@@ -17,7 +17,7 @@ export interface SymbolizeOptions extends CleanFrameOptions {
 
 export interface SymbolizeStats {
   userFrames: number;
-  /** User frames bpftrace printed as bare addresses. */
+  /** User frames still bare addresses when they got here (JIT code, or native code no ELF symbol named). */
   unresolvedByBpftrace: number;
   /** Of those, resolved through the perf map. */
   resolvedFromPerfMap: number;

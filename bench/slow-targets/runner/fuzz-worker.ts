@@ -62,15 +62,19 @@ function measuredCall(target: SlowTarget, input: Uint8Array): { ms: number; viol
   return { ms, violation, startedAt };
 }
 
-/** `violatingCallAt`: when the confirmed violating call started. */
-function outcome(found: Uint8Array | null, violatingCallAt: number, startedAt: number, executions: number, detail: FuzzOutcome['detail']): FuzzOutcome {
-  const budgetMs = found ? target.meta.budgetMs : 0;
+/** The confirmed violation: its input and when its call started. */
+interface Violation {
+  input: Uint8Array;
+  callStartedAt: number;
+}
+
+function outcome(found: Violation | null, budgetMs: number, startedAt: number, executions: number, detail: FuzzOutcome['detail']): FuzzOutcome {
   return {
     type: 'outcome',
     found: found !== null,
-    timeToViolationMs: found ? violatingCallAt + budgetMs - startedAt : null,
+    timeToViolationMs: found ? found.callStartedAt + budgetMs - startedAt : null,
     confirmedAfterMs: found ? now() - startedAt : null,
-    inputHex: found ? Buffer.from(found).toString('hex') : null,
+    inputHex: found ? Buffer.from(found.input).toString('hex') : null,
     executions,
     detail,
   };
@@ -89,22 +93,20 @@ function runBuiltin(target: SlowTarget): FuzzOutcome {
   times[F64.LOOP_STARTED_AT] = startedAt;
   const deadline = startedAt + data.seconds * 1000;
   let executions = 0;
-  let found: Uint8Array | null = null;
-  let violatingCallAt = 0;
+  let found: Violation | null = null;
   while (now() < deadline) {
     const input = engine.next();
     const call = measuredCall(target, input);
     executions++;
     engine.feedback(input, { latencyNs: call.ms * 1e6, threw: false });
     if (call.violation) {
-      found = input;
-      violatingCallAt = call.startedAt;
+      found = { input, callStartedAt: call.startedAt };
       break;
     }
   }
   const stats = engine.stats();
   engine.stop();
-  return outcome(found, violatingCallAt, startedAt, executions, {
+  return outcome(found, target.meta.budgetMs, startedAt, executions, {
     instrumentedOnly,
     coverage: stats.coverage,
     corpus: stats.corpusSize,
@@ -121,16 +123,12 @@ function runFastCheck(target: SlowTarget): FuzzOutcome {
   const startedAt = now();
   times[F64.LOOP_STARTED_AT] = startedAt;
   let executions = 0;
-  let found: Uint8Array | null = null;
-  let violatingCallAt = 0;
+  let found: Violation | null = null;
   const property = fc.property(fc.string({ maxLength: target.meta.maxLength }), (text) => {
     const input = Buffer.from(text, 'latin1');
     const call = measuredCall(target, input);
     executions++;
-    if (call.violation) {
-      found = Uint8Array.from(input);
-      violatingCallAt = call.startedAt;
-    }
+    if (call.violation) found = { input: Uint8Array.from(input), callStartedAt: call.startedAt };
     return !call.violation;
   });
   fc.check(property, {
@@ -139,7 +137,7 @@ function runFastCheck(target: SlowTarget): FuzzOutcome {
     interruptAfterTimeLimit: data.seconds * 1000,
     endOnFailure: true,
   });
-  return outcome(found, violatingCallAt, startedAt, executions, { instrumentedOnly, arbitrary: `fc.string({ maxLength: ${target.meta.maxLength} })` });
+  return outcome(found, target.meta.budgetMs, startedAt, executions, { instrumentedOnly, arbitrary: `fc.string({ maxLength: ${target.meta.maxLength} })` });
 }
 
 const target = await loadSlowTarget(data.target);
