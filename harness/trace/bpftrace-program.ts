@@ -1,25 +1,28 @@
 /**
  * The bpftrace program text and the parser of its output. Pure: no processes, no files.
  *
- * Output design: one record per sample, printed as it happens, each with its `nsecs` timestamp:
+ * Output design: every sample is one entry of an in-kernel map keyed by its own timestamp and
+ * stacks, and the maps are printed in batches every FLUSH_MS (and once more at exit):
  *
- *   S <nsecs> <tid>            on-CPU sample (profile:hz)
- *   O <nsecs> <tid> <durNs> <state>  off-CPU interval (sched_switch out -> back in), nsecs =
- *                              switch-out, state = prev_state (runnable = preempted, else blocked)
- *   \t<frame>                  user frames, leaf first, then a line `K`, then kernel frames
- *   E                          end of record
- *   R <nsecs>                  once, when all probes are attached
+ *   @on0[<nsecs>, <tid>, \n\t<user frames>\n, \n\t<kernel frames>\n]: 1     on-CPU sample (profile:hz)
+ *   @off0[<nsecs>, <tid>, <durNs>, <state>, <user>, <kernel>]: 1      off-CPU interval (sched_switch
+ *                              out -> back in), nsecs = switch-out, state = prev_state
+ *   R <nsecs>                  once, when all probes are attached (a printf)
  *
- * Printing per sample (rather than aggregating `@[ustack] = count()` in the kernel and printing
- * at exit) keeps exact sample times, which window attribution needs: a violating call lasts a few
- * ms to a few hundred ms, and a 10 ms time bucket would smear samples across neighbouring calls.
- * The cost is in bpftrace's own user-space process (formatting, symbol lookup through its cache),
- * not in the target: ~100 records/s at 99 Hz per busy thread, ~2.5 KB each. The BPF side (stack
- * walk at each tick) is the same either way. One printf per record keeps a record contiguous even
- * though bpftrace drains per-CPU buffers in turn.
+ * Exact sample times are kept, which window attribution needs: a violating call lasts a few ms to
+ * a few hundred ms, and a 10 ms time bucket would smear samples across neighbouring calls.
+ * Why batches rather than one printf per sample: each printf is a perf-buffer event that wakes
+ * bpftrace's user-space process, which then formats and writes the record. At 99 Hz on a busy
+ * loopback HTTP server those wake-ups took ~4% of its throughput on a 2-core machine, against
+ * ~1% with the same stacks collected into a map and printed twice a second (`npm run bench --
+ * trace`). The two maps of each kind alternate (`@epoch`): the probes fill one while the interval
+ * prints and clears the other, so no sample lands between a print and its clear.
  *
  * The program text is built only from validated integers: nothing from scenario input.
  */
+
+/** How often bpftrace prints (and empties) the sample maps. */
+export const FLUSH_MS = 500;
 
 export interface BpftraceProgramOptions {
   pid: number;
@@ -44,26 +47,32 @@ export function buildBpftraceProgram(options: BpftraceProgramOptions): string {
   const hz = requireInteger('hz', options.hz, 1, 10_000);
   const minOffNs = requireInteger('minOffCpuUs', options.minOffCpuUs, 0, 60_000_000) * 1000;
   const maxSeconds = requireInteger('maxSeconds', options.maxSeconds, 1, 7 * 24 * 3600);
-  const lines = [
-    `profile:hz:${hz} /pid == ${pid}/ { printf("S %llu %d\\n%s\\nK\\n%s\\nE\\n", nsecs, tid, ustack(perf), kstack(perf)); }`,
-  ];
+  // Samples go to the map of the current epoch; the flush below flips the epoch first.
+  const into = (kind: 'on' | 'off', key: string): string =>
+    `if (@epoch == 0) { @${kind}0[${key}] = count(); } else { @${kind}1[${key}] = count(); }`;
+  const lines = [`profile:hz:${hz} /pid == ${pid}/ { ${into('on', 'nsecs, tid, ustack(perf), kstack(perf)')} }`];
   if (options.offCpu) {
     // sched_switch runs in the context of the task leaving the CPU, so `pid`/`tid`/stacks are its own.
+    const off = 'args->next_pid';
     lines.push(
       `tracepoint:sched:sched_switch /pid == ${pid}/ { @offts[tid] = nsecs; @offst[tid] = args->prev_state; @offu[tid] = ustack(perf); @offk[tid] = kstack(perf); }`,
-      `tracepoint:sched:sched_switch /@offts[args->next_pid]/ {`,
-      `  $d = nsecs - @offts[args->next_pid];`,
-      `  if ($d >= ${minOffNs}) { printf("O %llu %d %llu %lld\\n%s\\nK\\n%s\\nE\\n", @offts[args->next_pid], args->next_pid, $d, @offst[args->next_pid], @offu[args->next_pid], @offk[args->next_pid]); }`,
-      `  delete(@offts[args->next_pid]); delete(@offst[args->next_pid]); delete(@offu[args->next_pid]); delete(@offk[args->next_pid]);`,
+      `tracepoint:sched:sched_switch /@offts[${off}]/ {`,
+      `  $d = nsecs - @offts[${off}];`,
+      `  if ($d >= ${minOffNs}) { ${into('off', `@offts[${off}], ${off}, $d, @offst[${off}], @offu[${off}], @offk[${off}]`)} }`,
+      `  delete(@offts[${off}]); delete(@offst[${off}]); delete(@offu[${off}]); delete(@offk[${off}]);`,
       `}`,
     );
   }
+  const flush = (n: number): string => (options.offCpu ? `print(@on${n}); clear(@on${n}); print(@off${n}); clear(@off${n});` : `print(@on${n}); clear(@on${n});`);
+  lines.push(`interval:ms:${FLUSH_MS} { @epoch = 1 - @epoch; if (@epoch == 1) { ${flush(0)} } else { ${flush(1)} } }`);
   lines.push(`interval:s:${maxSeconds} { exit(); }`);
   // "Attaching N probes..." is printed before attaching. bpftrace attaches probes in program order,
   // so the first tick of this last probe means the sampling probes above are live.
   lines.push(`interval:ms:10 /@ready == 0/ { @ready = 1; printf("R %llu\\n", nsecs); }`);
-  // Without clear(), bpftrace prints every map at exit: pending off-CPU stacks would be symbolised for nothing.
-  lines.push(options.offCpu ? 'END { clear(@ready); clear(@offts); clear(@offst); clear(@offu); clear(@offk); }' : 'END { clear(@ready); }');
+  // bpftrace prints every map left at exit: the sample maps, with the last batch, must be; the
+  // bookkeeping maps (and pending off-CPU stacks, which would be symbolised for nothing) must not.
+  const bookkeeping = options.offCpu ? ['@ready', '@epoch', '@offts', '@offst', '@offu', '@offk'] : ['@ready', '@epoch'];
+  lines.push(`END { ${bookkeeping.map((m) => `clear(${m});`).join(' ')} }`);
   return lines.join('\n') + '\n';
 }
 
@@ -88,8 +97,10 @@ export interface BpftraceRecord {
 }
 
 const FRAME_LINE = /^([0-9a-fA-F]+) (.*?)(?:\+(\d+))?(?: \(([^()]*)\))?$/;
-const SAMPLE_HEADER = /^S (\d+) (\d+)$/;
-const OFFCPU_HEADER = /^O (\d+) (\d+) (\d+) (-?\d+)$/;
+/** A map entry's first line: `@on0[<nsecs>, <tid>, ` or `@off1[<nsecs>, <tid>, <durNs>, <state>, `, then the rest of the key. */
+const ENTRY_HEADER = /^@(on|off)[01]\[((?:-?\d+, )+)(.*)$/;
+/** The end of a map entry, `]: <count>`, possibly after the separator of an empty kernel stack. */
+const ENTRY_END = /^(?:, )?\]: \d+$/;
 const ATTACHING = /^Attaching (\d+) probes?/;
 const LOST = /^Lost (\d+) events/;
 const READY = /^R (\d+)$/;
@@ -145,37 +156,70 @@ export class BpftraceOutputParser {
     for (const line of lines) this.line(line);
   }
 
-  /** Flushes a last line without newline; an unterminated record (bpftrace killed mid-print) is dropped. */
+  /**
+   * Flushes a last line without newline; an unterminated entry (bpftrace killed mid-print) is
+   * dropped. Records are put in time order: a map prints its entries in its own order.
+   */
   end(): void {
     if (this.pending.length > 0) this.line(this.pending);
     this.pending = '';
     this.current = undefined;
+    this.records.sort((a, b) => (a.tNs < b.tNs ? -1 : a.tNs > b.tNs ? 1 : 0));
   }
 
   private line(raw: string): void {
-    if (raw.startsWith('\t') || raw.startsWith(' ')) {
+    if (raw.startsWith('\t')) {
       this.frame(raw);
       return;
     }
+    const entry = ENTRY_HEADER.exec(raw);
+    if (entry) {
+      this.header(entry[1] === 'off' ? 'off-cpu' : 'on-cpu', (entry[2] ?? '').split(', ').filter((x) => x.length > 0).map(Number), raw);
+      this.keyRest(entry[3] ?? '');
+      return;
+    }
+    if (this.current && this.keyRest(raw)) return;
     const line = raw.trim();
-    if (line.length === 0) return;
-    if (line === 'K') this.section = 'kernel';
-    else if (line === 'E') this.finish();
-    else if (!this.header(line)) this.note(line);
+    if (line.length > 0 && !this.status(line)) this.note(line);
   }
 
-  private header(line: string): boolean {
-    const sample = SAMPLE_HEADER.exec(line);
-    const off = sample ? undefined : OFFCPU_HEADER.exec(line);
-    if (sample?.[1] !== undefined && sample[2] !== undefined) {
-      this.begin({ type: 'on-cpu', tNs: BigInt(sample[1]), tid: Number(sample[2]), user: [], kernel: [] });
+  /**
+   * What follows a stack inside a map key: `, ` (the kernel stack comes next), `]: N` (the entry
+   * is complete) or `, ]: N` (the kernel stack was empty). False for anything else.
+   */
+  private keyRest(rest: string): boolean {
+    if (rest === '') return true;
+    if (rest === ', ') {
+      this.section = 'kernel';
       return true;
     }
-    if (off?.[1] !== undefined && off[2] !== undefined && off[3] !== undefined) {
-      const state = Number(off[4] ?? 0);
-      this.begin({ type: 'off-cpu', tNs: BigInt(off[1]), tid: Number(off[2]), durationNs: Number(off[3]), offCpuReason: offCpuReason(state), user: [], kernel: [] });
+    if (ENTRY_END.test(rest)) {
+      this.finish();
       return true;
     }
+    return false;
+  }
+
+  private header(type: BpftraceRecord['type'], fields: number[], raw: string): void {
+    const [tNs, tid, durationNs, state] = fields;
+    const expected = type === 'on-cpu' ? 2 : 4;
+    if (fields.length !== expected || tNs === undefined || tid === undefined) {
+      this.current = undefined;
+      this.note(raw);
+      return;
+    }
+    // nsecs fits a double exactly only below 2^53 ns (104 days of uptime): take it from the text.
+    const text = raw.slice(raw.indexOf('[') + 1, raw.indexOf(','));
+    const record: BpftraceRecord = { type, tNs: BigInt(text), tid, user: [], kernel: [] };
+    if (type === 'off-cpu') {
+      record.durationNs = durationNs ?? 0;
+      record.offCpuReason = offCpuReason(state ?? 0);
+    }
+    this.begin(record);
+  }
+
+  /** Lines outside the sample maps: attach count, ready time, lost events. */
+  private status(line: string): boolean {
     const ready = READY.exec(line);
     if (ready?.[1] !== undefined) {
       this.readyAtNs = BigInt(ready[1]);

@@ -79,9 +79,33 @@ describe('bpftrace program and output', () => {
     expect(parser.records).toEqual(whole);
   });
 
-  it('drops a record cut off by a kill mid-print', () => {
-    const parsed = parseBpftraceOutput('S 10 1\n\t1000 main+1 (/usr/bin/node)\nK\nE\nS 20 1\n\t1000 main+1 (/usr/bin/node)\n');
+  it('drops an entry cut off by a kill mid-print', () => {
+    const parsed = parseBpftraceOutput('@on0[10, 1, \n\t1000 main+1 (/usr/bin/node)\n, ]: 1\n@on0[20, 1, \n\t1000 main+1 (/usr/bin/node)\n');
     expect(parsed.records.map((r) => r.tNs)).toEqual([10n]);
+  });
+
+  it('reads map entries with empty stacks and puts batches in time order', () => {
+    const text = [
+      '@on1[30, 7, ',
+      '\t1000 main+1 (/usr/bin/node)',
+      ', ',
+      '\tffffffff81000130 entry_SYSCALL_64_after_hwframe+118',
+      ']: 1',
+      '@on0[20, 7, , ]: 1',
+      '@off0[10, 7, 2000000, 1, , ',
+      '\tffffffff81000130 schedule+1',
+      ']: 1',
+      '',
+      '@epoch: 1',
+    ].join('\n');
+    const parsed = parseBpftraceOutput(text);
+    expect(parsed.records.map((r) => [r.type, r.tNs, r.user.length, r.kernel.length])).toEqual([
+      ['off-cpu', 10n, 0, 1],
+      ['on-cpu', 20n, 0, 0],
+      ['on-cpu', 30n, 1, 1],
+    ]);
+    expect(parsed.records[0]?.offCpuReason).toBe('blocked');
+    expect(parsed.unexpected).toEqual(['@epoch: 1']);
   });
 
   it('classifies sched_switch prev_state: runnable is preemption', () => {
