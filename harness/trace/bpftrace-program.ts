@@ -13,9 +13,9 @@
  * a few hundred ms, and a 10 ms time bucket would smear samples across neighbouring calls.
  * Why batches rather than one printf per sample: each printf is a perf-buffer event that wakes
  * bpftrace's user-space process, which then formats and writes the record. At 99 Hz on a busy
- * loopback HTTP server those wake-ups took ~4% of its throughput on a 2-core machine, against
- * ~1% with the same stacks collected into a map and printed twice a second (`npm run bench --
- * trace`). The two maps of each kind alternate (`@epoch`): the probes fill one while the interval
+ * loopback HTTP server that cost 8.1% of its throughput on a 2-core machine, against 1.0% with
+ * the same stacks collected into maps and printed twice a second (`npm run bench -- trace`,
+ * paired slices; bpftrace's own CPU included). The two maps of each kind alternate (`@epoch`): the probes fill one while the interval
  * prints and clears the other, so no sample lands between a print and its clear.
  *
  * The program text is built only from validated integers: nothing from scenario input.
