@@ -1,4 +1,5 @@
 /** The benchmark's slow targets, by name, with the module file each lives in. */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SlowTarget } from './types.ts';
 
@@ -21,4 +22,15 @@ export function slowTargetFile(name: string): string {
 export async function loadSlowTarget(name: string): Promise<SlowTarget> {
   const mod = (await import(slowTargetFile(name))) as SlowTarget;
   return { fuzz: mod.fuzz, meta: mod.meta };
+}
+
+/**
+ * The target's code as an engine may read it (literals are mined from it): the module without
+ * its `meta` block, whose descriptions and worst-case examples a real target would not carry.
+ */
+export function slowTargetCode(name: string): string {
+  const source = readFileSync(slowTargetFile(name), 'utf8');
+  const meta = source.indexOf('export const meta');
+  if (meta < 0) throw new Error(`slow target "${name}" has no meta block`);
+  return source.slice(0, meta);
 }

@@ -3,11 +3,10 @@
  * supervisor (main thread) can stop a call that never returns. Before each call the input
  * and the start time go to shared memory, like the harness's own measured loop.
  */
-import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import fc from 'fast-check';
 import { createBuiltinEngine } from '../../../harness/engine/builtin/engine.ts';
-import { loadSlowTarget, slowTargetFile } from '../index.ts';
+import { loadSlowTarget, slowTargetCode } from '../index.ts';
 import type { SlowTarget } from '../types.ts';
 import { timeCallMs } from './budget.ts';
 import { CONTROL_BYTES, F64, SLOT, type FuzzOutcome, type FuzzWorkerData } from './protocol.ts';
@@ -87,7 +86,7 @@ function runBuiltin(target: SlowTarget): FuzzOutcome {
     dictionary: [],
     seeds: [],
     timeBudgetHintNs: target.meta.budgetMs * 1e6,
-    targetSources: [readFileSync(slowTargetFile(data.target), 'utf8')],
+    targetSources: [slowTargetCode(data.target)],
   });
   const startedAt = now();
   times[F64.LOOP_STARTED_AT] = startedAt;

@@ -10,8 +10,10 @@
  *    records: a pumped input whose latency grew super-linearly over the rendering it was
  *    pumped from. A latency record is believed only after re-measurement: the same input is
  *    handed out again (at most twice) and every run must confirm it (cost.ts).
- * Before blind fuzzing, regex ladders (regex-ladders.ts) climb ReDoS candidates built from the
- * target's regex literals (`sample^n + rejected character`), in cautious steps to the budget.
+ * Before blind fuzzing, ladders (ladders.ts) climb candidates built from the target's literals in
+ * cautious steps to the budget: ReDoS candidates from its regexes (`sample^n + rejected
+ * character`, regex-ladders.ts) and many short records of the line or field format its string
+ * literals name (`a:\n` repeated, record-ladders.ts).
  * Parents are scheduled favouring recent cost records and the newest coverage (corpus.ts);
  * children come from havoc/string mutation, dictionary tokens (the scenario's plus literals
  * mined from the target's source: literals.ts) and cost-aware pattern pumping (pump.ts): a
@@ -39,7 +41,9 @@ import { CostRecords, latencyBucket, Remeasurement } from './cost.ts';
 import { CoverageWindows } from './coverage-windows.ts';
 import { EngineCorpus, type CorpusEntry, type KeepReason } from './corpus.ts';
 import { mineLiterals } from './literals.ts';
-import { LADDER_NOISE_FLOOR_NS, RegexLadders, regexLadderPatterns } from './regex-ladders.ts';
+import { LADDER_NOISE_FLOOR_NS, Ladders } from './ladders.ts';
+import { recordLadderPatterns } from './record-ladders.ts';
+import { regexLadderPatterns } from './regex-ladders.ts';
 
 export interface BuiltinEngineOptions {
   seed: number;
@@ -81,7 +85,7 @@ export interface BuiltinEngineStats {
   keptForCost: number;
   remeasureRuns: number;
   rejectedRecords: number;
-  /** Rungs of the regex ladders (ReDoS candidates from the target's regex literals) run. */
+  /** Rungs of the ladders (ReDoS candidates and record runs from the target's literals) run. */
   ladderRungs: number;
   /** Coverage probe reads, batch windows and bisection re-runs (see coverage-windows.ts). */
   coverageReads: number;
@@ -141,9 +145,16 @@ export function createBuiltinEngine(opts: BuiltinEngineOptions): BuiltinEngine {
     ? new CoverageWindows(probe, { readCostNs: opts.coverageReadCostNs ?? 1.5e6, overhead: opts.coverageOverhead ?? 0.15 })
     : null;
   const seeds = opts.seeds.map((s) => (s.length > opts.maxLength ? s.slice(0, opts.maxLength) : s));
-  // ReDoS candidates from the target's regex literals, climbed right after the seeds. Regex
-  // matching runs in V8's regex engine, which coverage does not slow: they aim at the budget.
-  const ladders = new RegexLadders(regexLadderPatterns(opts.targetSources ?? []), budgetNs, opts.maxLength);
+  // Ladders are climbed right after the seeds. Regex matching runs in V8's regex engine, which
+  // coverage does not slow: ReDoS candidates aim at the budget. Records run the target's JS
+  // code, instrumented: they aim further, like pumping.
+  const ladders = new Ladders(
+    [
+      ...regexLadderPatterns(opts.targetSources ?? []).map((pattern) => ({ pattern, budgetNs })),
+      ...recordLadderPatterns(dictionary.map((t) => Buffer.from(t).toString('latin1'))).map((pattern) => ({ pattern, budgetNs: pumpBudgetNs })),
+    ],
+    opts.maxLength,
+  );
   let seedCursor = 0;
   let pending: Remeasurement | null = null;
   let pendingMeta: { lineage: Lineage | null; coverage: boolean; observed: boolean } | null = null;
