@@ -22,7 +22,8 @@
  * Env: TRACE_BENCH_PAIRS (pairs per condition, default 160), TRACE_BENCH_SLICE_MS (default 300),
  * TRACE_BENCH_BLOCKS (blocks per condition, default 8).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -49,9 +50,32 @@ interface Server {
   pid: number;
 }
 
-async function startServer(): Promise<Server> {
+/**
+ * Pins this process (the load generator) to CPU 0 and returns the argv prefix that starts the
+ * servers on CPU 1. Unpinned, the scheduler let one server share a core with the load
+ * generator more than the other: the two servers differed by up to 17% in one run, and that
+ * difference, drifting between blocks, widened the interval more than the sampler's cost.
+ * Null (nothing pinned) on one core or without taskset.
+ */
+function pinning(): string[] | null {
+  const taskset = tasksetPath();
+  if (!taskset || cpus().length < 2) return null;
+  const pinned = spawnSync(taskset, ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+  return pinned.status === 0 ? [taskset, '-c', '1'] : null;
+}
+
+/** Gives this process every CPU again (the attribution runs after the overhead part spawn workers). */
+function unpin(): void {
+  const taskset = tasksetPath();
+  if (taskset) spawnSync(taskset, ['-a', '-p', '-c', `0-${cpus().length - 1}`, String(process.pid)], { stdio: 'ignore' });
+}
+
+const tasksetPath = (): string | undefined => ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
+
+async function startServer(prefix: string[] | null): Promise<Server> {
   const server = path.join(REPO, 'harness/load/trivial-server.ts');
-  const child = spawn(process.execPath, [...traceNodeFlags(), '--import', 'tsx', server, '0'], { cwd: REPO, stdio: ['pipe', 'pipe', 'inherit'] });
+  const argv = [...(prefix ?? []), process.execPath, ...traceNodeFlags(), '--import', 'tsx', server, '0'];
+  const child = spawn(argv[0] as string, argv.slice(1), { cwd: REPO, stdio: ['pipe', 'pipe', 'inherit'] });
   trackChild(child);
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   for await (const line of lines) {
@@ -171,13 +195,15 @@ function report(r: ConditionResult): void {
 }
 
 export async function overhead(): Promise<void> {
-  const servers: [Server, Server] = [await startServer(), await startServer()];
+  const prefix = pinning();
+  const servers: [Server, Server] = [await startServer(prefix), await startServer(prefix)];
   for (const s of servers) await slice(s, 2000); // warm-up: JIT, connections
   const conditions: Condition[] = ['none', 'bpftrace 99 Hz', 'bpftrace 99 Hz + off-CPU'];
-  console.log(`overhead: two identical HTTP servers on loopback (perf-map flags on), one sampled; autocannon 10 connections alternating between them in ${SLICE_MS} ms slices, ${PAIRS} traced/untraced pairs per condition in ${BLOCKS} blocks (traced server alternating)`);
+  console.log(`overhead: two identical HTTP servers on loopback (perf-map flags on), one sampled; autocannon 10 connections alternating between them in ${SLICE_MS} ms slices, ${PAIRS} traced/untraced pairs per condition in ${BLOCKS} blocks (traced server alternating); ${prefix ? 'load generator on CPU 0, servers on CPU 1' : 'not pinned to CPUs'}`);
   console.log('  loss = 1 - sqrt(median A-traced pair ratio x median B-traced pair ratio); bpftrace\'s own CPU added in full');
   for (const condition of conditions) report(await runCondition(condition, servers));
   console.log(`  load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores`);
+  if (prefix) unpin();
   for (const s of servers) {
     s.child.stdin?.end();
     s.child.kill();
