@@ -12,8 +12,9 @@
  *    handed out again (at most twice) and every run must confirm it (cost.ts).
  * Before blind fuzzing, ladders (ladders.ts) climb candidates built from the target's literals in
  * cautious steps to the budget: ReDoS candidates from its regexes (`sample^n + rejected
- * character`, regex-ladders.ts) and many short records of the line or field format its string
- * literals name (`a:\n` repeated, record-ladders.ts).
+ * character`, regex-ladders.ts), many short records of the line or field format its string
+ * literals name (`a:\n` repeated, record-ladders.ts) and its keyword calls nested in themselves
+ * (`not(not(…true…))`, nesting-ladders.ts).
  * Parents are scheduled favouring recent cost records and the newest coverage (corpus.ts);
  * children come from havoc/string mutation, dictionary tokens (the scenario's plus literals
  * mined from the target's source: literals.ts) and cost-aware pattern pumping (pump.ts): a
@@ -42,6 +43,7 @@ import { CoverageWindows } from './coverage-windows.ts';
 import { EngineCorpus, type CorpusEntry, type KeepReason } from './corpus.ts';
 import { mineLiterals } from './literals.ts';
 import { LADDER_NOISE_FLOOR_NS, Ladders } from './ladders.ts';
+import { nestingLadderPatterns } from './nesting-ladders.ts';
 import { recordLadderPatterns } from './record-ladders.ts';
 import { regexLadderPatterns } from './regex-ladders.ts';
 
@@ -148,10 +150,12 @@ export function createBuiltinEngine(opts: BuiltinEngineOptions): BuiltinEngine {
   // Ladders are climbed right after the seeds. Regex matching runs in V8's regex engine, which
   // coverage does not slow: ReDoS candidates aim at the budget. Records run the target's JS
   // code, instrumented: they aim further, like pumping.
+  const literals = dictionary.map((t) => Buffer.from(t).toString('latin1'));
   const ladders = new Ladders(
     [
       ...regexLadderPatterns(opts.targetSources ?? []).map((pattern) => ({ pattern, budgetNs })),
-      ...recordLadderPatterns(dictionary.map((t) => Buffer.from(t).toString('latin1'))).map((pattern) => ({ pattern, budgetNs: pumpBudgetNs })),
+      ...recordLadderPatterns(literals).map((pattern) => ({ pattern, budgetNs: pumpBudgetNs })),
+      ...nestingLadderPatterns(literals).map((pattern) => ({ pattern, budgetNs: pumpBudgetNs })),
     ],
     opts.maxLength,
   );
