@@ -57,13 +57,21 @@ export class SyncMeasure {
    * as two calls agree (most candidates from instrumented runs fail after two fast calls).
    */
   violates(input: Uint8Array, budgetMs: number): boolean {
+    return this.verdict(input, budgetMs).violates;
+  }
+
+  /** violates(), with the uninstrumented latencies it measured. */
+  verdict(input: Uint8Array, budgetMs: number): { violates: boolean; samplesMs: number[] } {
+    const samplesMs: number[] = [];
     let over = 0;
     let under = 0;
     while (over < 2 && under < 2) {
-      if (this.measure(input) > budgetMs) over++;
+      const ms = this.measure(input);
+      samplesMs.push(ms);
+      if (ms > budgetMs) over++;
       else under++;
     }
-    return over >= 2;
+    return { violates: over >= 2, samplesMs };
   }
 
   close(): void {

@@ -72,17 +72,21 @@ describe('Ladders on a quadratic record pattern', () => {
     const patterns = recordLadderPatterns(['\n', ':']).map((pattern) => ({ pattern, budgetNs }));
     const ladders = new Ladders(patterns, 65536);
     let best = 0;
+    let first: number | undefined;
     let calls = 0;
     for (; calls < 200 && !ladders.done; calls++) {
       const rung = ladders.next();
       if (!rung) break;
       const ns = recordCost(rung.data);
       best = Math.max(best, ns);
+      if (ns >= budgetNs) first ??= ns;
       ladders.feedback(ns);
     }
-    expect(best).toBeGreaterThanOrEqual(budgetNs);
-    // 3,163 lines cross 10 ms: the rung over the budget is within one +50% step of it (2.25x).
-    expect(best / budgetNs).toBeLessThan(2.25);
-    expect(calls).toBeLessThan(60);
+    // 3,163 lines cross 10 ms: the first rung over the budget is within one +50% step of it
+    // (2.25x), and the ladder stops within one more step past 1.5x the budget.
+    expect(first).toBeDefined();
+    expect((first as number) / budgetNs).toBeLessThan(2.25);
+    expect(best / budgetNs).toBeLessThan(1.5 * 2.25);
+    expect(calls).toBeLessThan(70);
   });
 });
