@@ -5,7 +5,7 @@
  * samples one of them; the closed-loop load alternates between the two in short slices
  * (SLICE_MS, order alternating), so each traced slice has an untraced slice next to it, taken
  * within a second of it. Blocks alternate which server is traced. The two servers need not be
- * equally fast (one was 7% faster than the other for a whole run here): with rA the median of
+ * equally fast (one was ~20% faster than the other for whole conditions here): with rA the median of
  * (traced / untraced) over pairs where A was traced and rB where B was, a speed factor k between
  * them enters as rA = k (1 - loss) and rB = (1 - loss) / k, so loss = 1 - sqrt(rA rB) cancels
  * it. The 95% interval is a seeded bootstrap over the pairs of each group. A condition without
@@ -52,9 +52,10 @@ interface Server {
 
 /**
  * Pins this process (the load generator) to CPU 0 and returns the argv prefix that starts the
- * servers on CPU 1. Unpinned, the scheduler let one server share a core with the load
- * generator more than the other: the two servers differed by up to 17% in one run, and that
- * difference, drifting between blocks, widened the interval more than the sampler's cost.
+ * servers on CPU 1, so that neither server shares a core with the load generator more than the
+ * other. The servers' speeds still drift apart within a run (by ~20% in some runs, pinned or
+ * not, in either direction, and it persists from one condition into the next): the sqrt
+ * estimator cancels such a factor as long as it holds within a condition.
  * Null (nothing pinned) on one core or without taskset.
  */
 function pinning(): string[] | null {

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { createBuiltinEngine } from '../../../harness/engine/builtin/engine.ts';
 import { loadSlowTarget, slowTargetCode } from '../index.ts';
 import type { SlowTarget } from '../types.ts';
-import { ConfirmationGate, timeCallMs } from './budget.ts';
+import { timeCallMs } from './budget.ts';
 import { CONTROL_BYTES, F64, SLOT, type FuzzOutcome, type FuzzWorkerData } from './protocol.ts';
 import { SyncMeasure } from './sync-measure.ts';
 
@@ -33,7 +33,6 @@ function settle(): void {
 let outside: SyncMeasure | null = null;
 /** Slow here (instrumented) but not in the uninstrumented worker. */
 let instrumentedOnly = 0;
-let gate: ConfirmationGate | null = null;
 
 function closeOutside(): void {
   outside?.close();
@@ -52,17 +51,12 @@ function measuredCall(target: SlowTarget, input: Uint8Array): { ms: number; viol
   const ms = timeCallMs(target.fuzz, buf);
   settle();
   let violation = false;
-  gate ??= new ConfirmationGate(target.meta.budgetMs);
-  if (gate.worthConfirming(ms)) {
+  if (ms > target.meta.budgetMs) {
     outside ??= new SyncMeasure(data.target, target.meta.maxLength, data.hangMs).start();
     publish(input); // the confirmation runs under the same watchdog
-    const verdict = outside.verdict(input, target.meta.budgetMs);
+    violation = outside.violates(input, target.meta.budgetMs);
     settle();
-    violation = verdict.violates;
-    if (!violation) {
-      instrumentedOnly++;
-      gate.failed(ms, verdict.samplesMs);
-    }
+    if (!violation) instrumentedOnly++;
   }
   return { ms, violation, startedAt };
 }
@@ -113,7 +107,6 @@ function runBuiltin(target: SlowTarget): FuzzOutcome {
   engine.stop();
   return outcome(found, target.meta.budgetMs, startedAt, executions, {
     instrumentedOnly,
-    unconfirmedSlowCalls: gate?.skipped ?? 0,
     coverage: stats.coverage,
     corpus: stats.corpusSize,
     keptForCost: stats.keptForCost,
@@ -143,7 +136,7 @@ function runFastCheck(target: SlowTarget): FuzzOutcome {
     interruptAfterTimeLimit: data.seconds * 1000,
     endOnFailure: true,
   });
-  return outcome(found, target.meta.budgetMs, startedAt, executions, { instrumentedOnly, unconfirmedSlowCalls: gate?.skipped ?? 0, arbitrary: `fc.string({ maxLength: ${target.meta.maxLength} })` });
+  return outcome(found, target.meta.budgetMs, startedAt, executions, { instrumentedOnly, arbitrary: `fc.string({ maxLength: ${target.meta.maxLength} })` });
 }
 
 const target = await loadSlowTarget(data.target);

@@ -7,7 +7,7 @@
 import { appendFileSync } from 'node:fs';
 import { loadSlowTarget } from '../index.ts';
 import { hangMsFor } from './children.ts';
-import { ConfirmationGate, timeCallMs } from './budget.ts';
+import { timeCallMs } from './budget.ts';
 import { SyncMeasure } from './sync-measure.ts';
 
 const name = process.env['SLOW_TARGET'] ?? '';
@@ -20,8 +20,6 @@ let instrumentedOnly = 0;
 // Jazzer instruments the target (babel counters): confirm where it is not instrumented.
 // Started at load, before the first call starts the clock.
 const outside = new SyncMeasure(name, target.meta.maxLength, hangMsFor(target.meta.budgetMs)).start();
-// Which slow calls to confirm: the same rule as the other engines (budget.ts).
-const gate = new ConfirmationGate(target.meta.budgetMs);
 
 export function fuzz(data: Buffer): void {
   if (startedAt === 0) {
@@ -31,11 +29,9 @@ export function fuzz(data: Buffer): void {
   executions++;
   const callStartedAt = now();
   const ms = timeCallMs(target.fuzz, data);
-  if (gate.worthConfirming(ms)) {
-    const verdict = outside.verdict(data, target.meta.budgetMs);
-    if (!verdict.violates) {
+  if (ms > target.meta.budgetMs) {
+    if (!outside.violates(data, target.meta.budgetMs)) {
       instrumentedOnly++;
-      gate.failed(ms, verdict.samplesMs);
       return;
     }
     outside.close();

@@ -57,21 +57,13 @@ export class SyncMeasure {
    * as two calls agree (most candidates from instrumented runs fail after two fast calls).
    */
   violates(input: Uint8Array, budgetMs: number): boolean {
-    return this.verdict(input, budgetMs).violates;
-  }
-
-  /** violates(), with the uninstrumented latencies it measured. */
-  verdict(input: Uint8Array, budgetMs: number): { violates: boolean; samplesMs: number[] } {
-    const samplesMs: number[] = [];
     let over = 0;
     let under = 0;
     while (over < 2 && under < 2) {
-      const ms = this.measure(input);
-      samplesMs.push(ms);
-      if (ms > budgetMs) over++;
+      if (this.measure(input) > budgetMs) over++;
       else under++;
     }
-    return { violates: over >= 2, samplesMs };
+    return over >= 2;
   }
 
   close(): void {
