@@ -23,7 +23,6 @@
  * TRACE_BENCH_BLOCKS (blocks per condition, default 8).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -32,7 +31,8 @@ import { runClosedLoop } from '../harness/load/closed-loop.ts';
 import { createLatencyHistogram, percentileMs, type Histogram } from '../harness/load/latency-histogram.ts';
 import { trackChild } from '../harness/target/children.ts';
 import { traceNodeFlags } from '../harness/trace/backend.ts';
-import { startBpftrace, type BpftraceSession } from '../harness/trace/bpftrace.ts';
+import { resolveOnPath, startBpftrace, type BpftraceSession } from '../harness/trace/bpftrace.ts';
+import { median } from '../harness/engine/builtin/cost.ts';
 import { createRng } from '../harness/engine/rng.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
@@ -71,7 +71,7 @@ function unpin(): void {
   if (taskset) spawnSync(taskset, ['-a', '-p', '-c', `0-${cpus().length - 1}`, String(process.pid)], { stdio: 'ignore' });
 }
 
-const tasksetPath = (): string | undefined => ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
+const tasksetPath = (): string | undefined => resolveOnPath('taskset');
 
 async function startServer(prefix: string[] | null): Promise<Server> {
   const server = path.join(REPO, 'harness/load/trivial-server.ts');
@@ -102,10 +102,6 @@ async function slice(server: Server, durationMs: number, into?: Histogram): Prom
 }
 
 const sorted = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b);
-const median = (xs: readonly number[]): number => {
-  const s = sorted(xs);
-  return s.length === 0 ? NaN : ((s[Math.floor((s.length - 1) / 2)] ?? 0) + (s[Math.ceil((s.length - 1) / 2)] ?? 0)) / 2;
-};
 
 /** The loss from the two groups of pair ratios (by traced server): 1 - sqrt(median A x median B). */
 export function pairedLoss(tracedA: readonly number[], tracedB: readonly number[]): number {

@@ -12,6 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { median } from '../harness/engine/builtin/cost.ts';
 import { loadScenarios } from '../harness/scenario/load.ts';
 import { bpftraceAvailable } from '../harness/trace/bpftrace.ts';
 import type { StackBackend } from '../harness/trace/finding-stacks.ts';
@@ -23,10 +24,6 @@ const REPO = path.resolve(import.meta.dirname, '..');
 const FIXTURE = path.join(REPO, 'test/fixtures/trace');
 const RUNS = Number(process.env.TRACE_BENCH_RUNS ?? 20);
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : ((s[Math.floor((s.length - 1) / 2)] ?? 0) + (s[Math.ceil((s.length - 1) / 2)] ?? 0)) / 2;
-};
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 interface AttributionRun {

@@ -87,7 +87,7 @@ export interface BuiltinEngineStats {
   keptForCost: number;
   remeasureRuns: number;
   rejectedRecords: number;
-  /** Rungs of the ladders (ReDoS candidates and record runs from the target's literals) run. */
+  /** Rungs of the ladders (ReDoS candidates, record runs and nestings from the target's literals) run. */
   ladderRungs: number;
   /** Coverage probe reads, batch windows and bisection re-runs (see coverage-windows.ts). */
   coverageReads: number;
@@ -148,8 +148,8 @@ export function createBuiltinEngine(opts: BuiltinEngineOptions): BuiltinEngine {
     : null;
   const seeds = opts.seeds.map((s) => (s.length > opts.maxLength ? s.slice(0, opts.maxLength) : s));
   // Ladders are climbed right after the seeds. Regex matching runs in V8's regex engine, which
-  // coverage does not slow: ReDoS candidates aim at the budget. Records run the target's JS
-  // code, instrumented: they aim further, like pumping.
+  // coverage does not slow: ReDoS candidates aim at the budget. Records and nestings run the
+  // target's JS code, instrumented: they aim further, like pumping.
   const literals = dictionary.map((t) => Buffer.from(t).toString('latin1'));
   const ladders = new Ladders(
     [

@@ -20,8 +20,8 @@ const FIRST_COUNT = 4;
 /**
  * A ladder stops once a rung is this far over its budget, not at the budget: a rung at 1.05x
  * the budget was often measured under it again when confirmed (2 of 3 seeds of the nested
- * quantifier in one bench run), and the ladder had already stopped. One more rung, at most one
- * repetition past the budget (ladderStep), makes the violation clear.
+ * quantifier in one bench run), and the ladder had already stopped. Past the budget the next
+ * rung aims at this multiple of it (ladderStep's target), which makes the violation clear.
  */
 const STOP_OVER_BUDGET = 1.5;
 
