@@ -6,6 +6,7 @@ import {
   maxCountFor,
   nestingAt,
   nextPumpCount,
+  pairAt,
   pickPattern,
   pumpedLength,
   pumpMutator,
@@ -71,6 +72,31 @@ describe('pump patterns', () => {
     expect(text(renderPattern(nest!, 1))).toBe('all(not(true))');
     // ")))" is also a repetition, but not one that starts with an opener
     expect(asNesting(input, reps.find((r) => text(r.open) === ')')!)).toBeNull();
+  });
+
+  it('pairs two segments, the first before the second, and renders the input back at its count', () => {
+    const rng = createRng(11);
+    const inputs = ['**b\naaa', '*?x\nabc', 'ab', 'x**y\nzz!'];
+    for (const s of inputs) {
+      for (let i = 0; i < 200; i++) {
+        const pair = pairAt(bytes(s), rng)!;
+        expect(text(renderPattern(pair, pair.count))).toBe(s);
+        expect(pair.open.length).toBeGreaterThan(0);
+        expect(pair.close.length).toBeGreaterThan(0);
+        expect(pair.open.length).toBeLessThanOrEqual(4);
+      }
+    }
+    expect(pairAt(bytes('a'), rng)).toBeNull();
+  });
+
+  it('pumps a glob and its text together: the run of stars and the run of text both grow', () => {
+    const rng = createRng(3);
+    const grown = new Set<string>();
+    for (let i = 0; i < 400; i++) {
+      const pair = pairAt(bytes('**b\naa'), rng)!;
+      grown.add(text(renderPattern(pair, pair.count + 2)));
+    }
+    expect(grown).toContain('****b\naaaa');
   });
 
   it('always yields some pattern for a non-empty input, none for the empty one', () => {

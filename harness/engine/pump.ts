@@ -162,16 +162,68 @@ export function segmentAt(input: Uint8Array, rng: Rng): PumpPattern | null {
   };
 }
 
-/** A pattern to pump in `input`: an existing repetition when one is found, else a nesting, else a segment. */
+/**
+ * Two random segments of 1-4 bytes (the first wholly before the second) pumped together:
+ * prefix + first^n + between + second^n + suffix. A target that pairs two parts of its input
+ * (a pattern and the text it is matched against, two sequences to diff) often blows up only
+ * when both grow: a glob of many stars is cheap against a short text, and a long text is
+ * cheap against few stars, while k stars against k almost-matching characters cost C(2k, k).
+ * Each part is read as its whole run when it repeats ("***" pumps as "*" x 3). Null for
+ * inputs under two bytes.
+ */
+export function pairAt(input: Uint8Array, rng: Rng): PumpPattern | null {
+  if (input.length < 2) return null;
+  const firstStart = rng.int(input.length - 1);
+  const firstLen = 1 + rng.int(Math.min(4, input.length - 1 - firstStart));
+  const firstEnd = firstStart + firstLen;
+  const secondStart = firstEnd + rng.int(input.length - firstEnd);
+  const secondLen = 1 + rng.int(Math.min(4, input.length - secondStart));
+  const first = runOf(input, firstStart, firstLen, 0, secondStart);
+  const second = runOf(input, secondStart, secondLen, first.end, input.length);
+  // The shorter run sets the count; the longer one's extra copies stay in the prefix or
+  // suffix, so rendering at that count gives back the input.
+  const count = Math.min(first.copies, second.copies);
+  const openStart = first.end - count * firstLen;
+  const closeEnd = second.start + count * secondLen;
+  return {
+    prefix: input.subarray(0, openStart),
+    open: input.subarray(openStart, openStart + firstLen),
+    middle: input.subarray(first.end, second.start),
+    close: input.subarray(second.start, second.start + secondLen),
+    suffix: input.subarray(closeEnd),
+    count,
+  };
+}
+
+/**
+ * The run of copies of input[at, at+len) around `at` within [lo, hi), trimmed to whole copies
+ * so that pumping the run keeps the bytes beside it.
+ */
+function runOf(input: Uint8Array, at: number, len: number, lo: number, hi: number): { start: number; end: number; copies: number } {
+  let start = at;
+  while (start - len >= lo && sameBytes(input, start - len, at, len)) start -= len;
+  let end = at + len;
+  while (end + len <= hi && sameBytes(input, end, at, len)) end += len;
+  return { start, end, copies: (end - start) / len };
+}
+
+/**
+ * A pattern to pump in `input`: an existing repetition when one is found, else a nesting,
+ * else two segments pumped together or one segment.
+ */
 export function pickPattern(input: Uint8Array, rng: Rng, opts: PumpSearchOptions = {}): PumpPattern | null {
   const roll = rng.next();
-  if (roll < 0.6) {
+  if (roll < 0.5) {
     const reps = findRepetitions(input, rng, opts);
     if (reps.length > 0) return rng.pick(reps);
   }
-  if (roll < 0.8) {
+  if (roll < 0.65) {
     const nest = nestingAt(input, rng);
     if (nest) return nest;
+  }
+  if (roll < 0.85) {
+    const pair = pairAt(input, rng);
+    if (pair) return pair;
   }
   return segmentAt(input, rng);
 }
@@ -218,9 +270,9 @@ export const pumpMutator: Mutator = (input, ctx) => {
 };
 
 /**
- * Every maximal repetition (at least two copies, period up to maxPeriod), largest first
- * (by bytes covered), at most `limit`. Deterministic and O(length x maxPeriod): meant for
- * shrinking, not for the per-call path.
+ * Every maximal repetition (at least two copies, period up to maxPeriod, segments that do not
+ * repeat a shorter one), largest first (by bytes covered), at most `limit`. Deterministic and
+ * O(length x maxPeriod): meant for shrinking, not for the per-call path.
  */
 export function allRepetitions(input: Uint8Array, maxPeriod = 32, limit = 16): PumpPattern[] {
   const found: PumpPattern[] = [];
@@ -234,7 +286,9 @@ export function allRepetitions(input: Uint8Array, maxPeriod = 32, limit = 16): P
       let j = i;
       while (j + p < input.length && input[j] === input[j + p]) j++;
       const count = Math.floor((j - i + p) / p);
-      if (count >= 2) found.push(plainRepetition(input, i, p, count));
+      // "aa" x 400 is "a" x 800 again: only the smallest period of a run is listed, or the
+      // long runs of one byte would fill the list at every period and hide the short ones.
+      if (count >= 2 && isPrimitive(input, i, p)) found.push(plainRepetition(input, i, p, count));
       i = j + 1;
     }
   }
@@ -288,6 +342,14 @@ function rotateToOpener(input: Uint8Array, rep: PumpPattern): PumpPattern | null
     return plainRepetition(input, start, p, count);
   }
   return null;
+}
+
+/** Whether input[at, at+period) is not itself a repetition of a shorter unit. */
+function isPrimitive(input: Uint8Array, at: number, period: number): boolean {
+  for (let d = 1; d < period; d++) {
+    if (period % d === 0 && sameBytes(input, at, at + d, period - d)) return false;
+  }
+  return true;
 }
 
 /** prefix + (input[start, start+period))^count + suffix, with no nesting part. */
