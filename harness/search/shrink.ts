@@ -5,12 +5,15 @@
  *
  * Bytes shrink in rounds of (1) repetition shortening (binary search on the count of
  * every repeated segment and of every nesting: pumped blow-ups shrink in log steps),
- * (2) delta debugging (ddmin: remove chunks, halving the chunk size when nothing goes),
- * (3) character simplification (replace bytes by 'a', '0' or a space). Values from a
- * fast-check arbitrary shrink with the arbitrary's own shrinker.
+ * (2) trading repetitions (a shorter run doubled, a longer one halved: trade.ts), for
+ * targets whose cost grows with two parts at once, (3) delta debugging (ddmin: remove
+ * chunks, halving the chunk size when nothing goes), (4) character simplification
+ * (replace bytes by 'a', '0' or a space). Values from a fast-check arbitrary shrink with
+ * the arbitrary's own shrinker.
  */
 import type { Arbitrary, Value } from 'fast-check';
 import { allRepetitions, asNesting, renderPattern, type PumpPattern } from '../engine/pump.ts';
+import { runOfRepetition, tradeCandidates, type Run } from './trade.ts';
 
 /** Whether an input still violates the budget. */
 export type Oracle<T> = (input: T) => Promise<boolean>;
@@ -161,6 +164,7 @@ export async function shrinkBytes(input: Uint8Array, oracle: Oracle<Uint8Array>,
   for (let round = 0; round < (opts.maxRounds ?? 8) && !budget.exhausted; round++) {
     const before = bytesKey(current);
     current = await shortenRepetitions(current, budget);
+    current = await tradeRepetitions(current, budget);
     current = await ddmin(current, budget, opts.maxChunks ?? 512);
     current = await simplifyBytes(current, budget, opts.alphabet ?? DEFAULT_ALPHABET);
     if (bytesKey(current) === before) break;
@@ -193,6 +197,21 @@ function candidatePatterns(input: Uint8Array): PumpPattern[] {
   const reps = allRepetitions(input, 32, 12);
   const nests = reps.map((r) => asNesting(input, r)).filter((p): p is PumpPattern => p !== null);
   return [...nests, ...reps];
+}
+
+/** The first trade (see trade.ts) that still violates, or the input unchanged. */
+async function tradeRepetitions(input: Uint8Array, budget: Budget): Promise<Uint8Array> {
+  const runs = allRepetitions(input, 32, 12)
+    .map(runOfRepetition)
+    .filter((r): r is Run => r !== null);
+  for (const candidate of tradeCandidates(input, runs)) {
+    if (budget.exhausted) break;
+    if (await budget.violates(candidate)) {
+      budget.improvements++;
+      return candidate;
+    }
+  }
+  return input;
 }
 
 /** Smallest count in [0, pattern.count] that still violates, assuming monotone cost in the count. */
