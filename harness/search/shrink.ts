@@ -3,13 +3,14 @@
  * breaks the per-call budget. Pure core: the oracle ("does this input still violate?") is
  * injected, so the search is tested on synthetic cost functions without clocks.
  *
- * Bytes shrink in rounds of (1) repetition shortening (binary search on the count of
- * every repeated segment and of every nesting: pumped blow-ups shrink in log steps),
- * (2) trading repetitions (a shorter run doubled, a longer one halved: trade.ts), for
- * targets whose cost grows with two parts at once, (3) delta debugging (ddmin: remove
- * chunks, halving the chunk size when nothing goes), (4) character simplification
- * (replace bytes by 'a', '0' or a space). Values from a fast-check arbitrary shrink with
- * the arbitrary's own shrinker.
+ * Bytes shrink in rounds. Each round first repeats the cheap moves while they make progress:
+ * (1) repetition shortening (binary search on the count of every repeated segment and of
+ * every nesting: pumped blow-ups shrink in log steps), (2) trading repetitions (a shorter
+ * run doubled, a longer one halved: trade.ts), for targets whose cost grows with two parts
+ * at once, (3) byte values replaced throughout (by the input's frequent bytes, or by 'a',
+ * '0' or a space). Then the expensive ones: (4) delta debugging (ddmin: remove chunks,
+ * halving the chunk size when nothing goes), (5) single bytes of short inputs simplified.
+ * Values from a fast-check arbitrary shrink with the arbitrary's own shrinker.
  */
 import type { Arbitrary, Value } from 'fast-check';
 import { allRepetitions, asNesting, renderPattern, type PumpPattern } from '../engine/pump.ts';
@@ -161,15 +162,35 @@ export async function shrinkBytes(input: Uint8Array, oracle: Oracle<Uint8Array>,
   });
   if (!(await budget.violates(input))) return result(input, false);
   let current = input;
+  const alphabet = opts.alphabet ?? DEFAULT_ALPHABET;
   for (let round = 0; round < (opts.maxRounds ?? 8) && !budget.exhausted; round++) {
     const before = bytesKey(current);
-    current = await shortenRepetitions(current, budget);
-    current = await tradeRepetitions(current, budget);
+    current = await cheapMoves(current, budget, alphabet);
     current = await ddmin(current, budget, opts.maxChunks ?? 512);
-    current = await simplifyBytes(current, budget, opts.alphabet ?? DEFAULT_ALPHABET);
+    current = await simplifyPositions(current, budget, alphabet);
     if (bytesKey(current) === before) break;
   }
   return result(current, true);
+}
+
+/** Cheap moves bound the number of passes that made progress before ddmin runs. */
+const CHEAP_PASSES = 16;
+
+/**
+ * The moves that cost a few questions each, repeated while they make progress: count
+ * search on repetitions, trades between runs, whole byte values replaced. Delta debugging
+ * asks hundreds of questions on a long input; it runs only once these have done their part.
+ */
+async function cheapMoves(input: Uint8Array, budget: Budget, alphabet: readonly number[]): Promise<Uint8Array> {
+  let current = input;
+  for (let pass = 0; pass < CHEAP_PASSES && !budget.exhausted; pass++) {
+    const before = bytesKey(current);
+    current = await shortenRepetitions(current, budget);
+    current = await tradeRepetitions(current, budget);
+    current = await replaceValues(current, budget, alphabet);
+    if (bytesKey(current) === before) break;
+  }
+  return current;
 }
 
 /** Binary search on the count of each repeated segment and nesting, largest first. */
@@ -251,14 +272,25 @@ async function ddmin(input: Uint8Array, budget: Budget, maxChunks: number): Prom
   return current;
 }
 
-/** Replace every occurrence of a byte value by a plainer one; then single bytes of short inputs. */
-async function simplifyBytes(input: Uint8Array, budget: Budget, alphabet: readonly number[]): Promise<Uint8Array> {
+/** How many of the input's most frequent bytes are tried as replacements for each other value. */
+const FREQUENT_REPLACEMENTS = 3;
+
+/**
+ * Replace every occurrence of a byte value by another: first by the input's most frequent
+ * bytes, then by a plainer one. Frequent bytes come first because one of them is usually the
+ * pumped one: "[x[x[x" as "[[[[[[" costs a quadratic scanner 4x more, and the count search
+ * then halves it, where "[a[a[a" would be simpler but no shorter. A byte already plain is
+ * only replaced by a frequent one.
+ */
+async function replaceValues(input: Uint8Array, budget: Budget, alphabet: readonly number[]): Promise<Uint8Array> {
   let current = input;
-  const values = [...new Set(current)].filter((v) => !alphabet.includes(v));
-  for (const value of values) {
-    for (const plain of alphabet) {
+  for (const value of [...new Set(input)]) {
+    if (!current.includes(value)) continue; // replaced away by an earlier step
+    const frequent = frequentBytes(current).filter((v) => v !== value).slice(0, FREQUENT_REPLACEMENTS);
+    const plain = alphabet.includes(value) ? [] : alphabet.filter((v) => !frequent.includes(v));
+    for (const replacement of [...frequent, ...plain]) {
       if (budget.exhausted) return current;
-      const candidate = current.map((b) => (b === value ? plain : b));
+      const candidate = current.map((b) => (b === value ? replacement : b));
       if (await budget.violates(candidate)) {
         current = candidate;
         budget.improvements++;
@@ -266,6 +298,12 @@ async function simplifyBytes(input: Uint8Array, budget: Budget, alphabet: readon
       }
     }
   }
+  return current;
+}
+
+/** Single bytes of a short input replaced by plainer ones. */
+async function simplifyPositions(input: Uint8Array, budget: Budget, alphabet: readonly number[]): Promise<Uint8Array> {
+  let current = input;
   if (current.length > 64) return current;
   for (let i = 0; i < current.length; i++) {
     if (alphabet.includes(current[i] as number)) continue;
@@ -281,6 +319,15 @@ async function simplifyBytes(input: Uint8Array, budget: Budget, alphabet: readon
     }
   }
   return current;
+}
+
+/** The byte values present in `input`, most frequent first. */
+function frequentBytes(input: Uint8Array): number[] {
+  const counts = new Uint32Array(256);
+  for (const b of input) counts[b] = (counts[b] as number) + 1;
+  const present: number[] = [];
+  for (let v = 0; v < 256; v++) if ((counts[v] as number) > 0) present.push(v);
+  return present.sort((x, y) => (counts[y] as number) - (counts[x] as number) || x - y);
 }
 
 function without(input: Uint8Array, start: number, end: number): Uint8Array {
