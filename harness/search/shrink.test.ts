@@ -122,6 +122,23 @@ describe('shrinkBytes toward the SLO boundary', () => {
     console.info(`glob: ${found.length} -> ${result.size} bytes (smallest of the family ${smallest}), ${result.oracleCalls} questions`);
   });
 
+  it('replaces bytes by the pumped one: a quadratic scanner found on "[)" shrinks to "[" x n', async () => {
+    // Every "[" rescans to the end: cost = sum of the lengths after each "[" (1 us per byte).
+    const scanCostMs = (input: Uint8Array): number => {
+      let cost = 0;
+      input.forEach((b, i) => (cost += b === 0x5b ? input.length - i : 0));
+      return cost / 1000;
+    };
+    // "[" x 1000 costs 500.5 ms: the smallest violating input of a 500 ms budget. Cutting
+    // the found shape alone ends near "[)))))))" x 354, 2,832 bytes.
+    const oracle = createRobustOracle(async (i: Uint8Array) => scanCostMs(i), { budgetMs: 500, margin: 1, key: bytesKey });
+    const found = bytes(junk(8, 40) + '[)))))))'.repeat(600) + junk(9, 40));
+    const result = await shrinkBytes(found, oracle);
+    expect(scanCostMs(result.value)).toBeGreaterThan(500);
+    expect(result.size).toBeLessThanOrEqual(2 * 1000);
+    console.info(`scanner: ${found.length} -> ${result.size} bytes (smallest 1000), ${result.oracleCalls} questions`);
+  });
+
   it('does not shrink an input that does not violate, and honours the question budget', async () => {
     const oracle = createRobustOracle(async (i: Uint8Array) => abCostMs(i), { budgetMs: 1 });
     const calm = await shrinkBytes(bytes('ababab'), oracle);
