@@ -13,8 +13,9 @@
  * Before blind fuzzing, ladders (ladders.ts) climb candidates built from the target's literals in
  * cautious steps to the budget: ReDoS candidates from its regexes (`sample^n + rejected
  * character`, regex-ladders.ts), many short records of the line or field format its string
- * literals name (`a:\n` repeated, record-ladders.ts) and its keyword calls nested in themselves
- * (`not(not(…true…))`, nesting-ladders.ts).
+ * literals name (`a:\n` repeated, record-ladders.ts), its keyword calls nested in themselves
+ * (`not(not(…true…))`, nesting-ladders.ts) and runs of its punctuation literals against runs
+ * of text across a delimiter (`***b\naaa`, wildcard-ladders.ts).
  * Parents are scheduled favouring recent cost records and the newest coverage (corpus.ts);
  * children come from havoc/string mutation, dictionary tokens (the scenario's plus literals
  * mined from the target's source: literals.ts) and cost-aware pattern pumping (pump.ts): a
@@ -46,6 +47,7 @@ import { LADDER_NOISE_FLOOR_NS, Ladders } from './ladders.ts';
 import { nestingLadderPatterns } from './nesting-ladders.ts';
 import { recordLadderPatterns } from './record-ladders.ts';
 import { regexLadderPatterns } from './regex-ladders.ts';
+import { wildcardLadderPatterns } from './wildcard-ladders.ts';
 
 export interface BuiltinEngineOptions {
   seed: number;
@@ -87,7 +89,7 @@ export interface BuiltinEngineStats {
   keptForCost: number;
   remeasureRuns: number;
   rejectedRecords: number;
-  /** Rungs of the ladders (ReDoS candidates, record runs and nestings from the target's literals) run. */
+  /** Rungs of the ladders (ReDoS candidates, record runs, nestings and wildcard runs from the target's literals) run. */
   ladderRungs: number;
   /** Coverage probe reads, batch windows and bisection re-runs (see coverage-windows.ts). */
   coverageReads: number;
@@ -149,13 +151,14 @@ export function createBuiltinEngine(opts: BuiltinEngineOptions): BuiltinEngine {
   const seeds = opts.seeds.map((s) => (s.length > opts.maxLength ? s.slice(0, opts.maxLength) : s));
   // Ladders are climbed right after the seeds. Regex matching runs in V8's regex engine, which
   // coverage does not slow: ReDoS candidates aim at the budget. Records and nestings run the
-  // target's JS code, instrumented: they aim further, like pumping.
+  // target's JS code, instrumented: they aim further, like pumping (so do wildcard runs).
   const literals = dictionary.map((t) => Buffer.from(t).toString('latin1'));
   const ladders = new Ladders(
     [
       ...regexLadderPatterns(opts.targetSources ?? []).map((pattern) => ({ pattern, budgetNs })),
       ...recordLadderPatterns(literals).map((pattern) => ({ pattern, budgetNs: pumpBudgetNs })),
       ...nestingLadderPatterns(literals).map((pattern) => ({ pattern, budgetNs: pumpBudgetNs })),
+      ...wildcardLadderPatterns(literals).map((pattern) => ({ pattern, budgetNs: pumpBudgetNs })),
     ],
     opts.maxLength,
   );

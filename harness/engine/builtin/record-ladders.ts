@@ -12,9 +12,9 @@
 import type { PumpPattern } from '../pump.ts';
 
 /** Literals that end a record: lines, fields, query parameters. */
-const RECORD_DELIMITERS = ['\r\n', '\n', ';', ',', '&', '|'];
+export const RECORD_DELIMITERS: readonly string[] = ['\r\n', '\n', ';', ',', '&', '|'];
 /** Literals that split a record into name and value. */
-const FIELD_SEPARATORS = [':', '=', '\t'];
+export const FIELD_SEPARATORS: readonly string[] = [':', '=', '\t'];
 /** A name most formats accept: one lowercase letter. */
 const NAME = 'a';
 const MAX_LADDERS = 8;
