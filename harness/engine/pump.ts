@@ -297,6 +297,42 @@ export function allRepetitions(input: Uint8Array, maxPeriod = 32, limit = 16): P
 }
 
 /**
+ * Two separate runs of about the same count read as one pattern pumped on both sides:
+ * "*" x 12 + "b\n" + "a" x 12 as prefix + "*"^n + "b\n" + "a"^n. A minimal input with two
+ * balanced runs usually needs both to stay slow (a glob and its text), so growing one alone
+ * would measure the wrong growth. The pair covering the most bytes, among the given runs
+ * (plain repetitions), whose counts differ by at most half; null when there is none.
+ */
+export function pairedRuns(input: Uint8Array, runs: readonly PumpPattern[]): PumpPattern | null {
+  const plain = runs.filter((r) => r.middle.length === 0 && r.close.length === 0 && r.count >= 2);
+  let best: PumpPattern | null = null;
+  let bestBytes = 0;
+  for (const a of plain) {
+    for (const b of plain) {
+      const aEnd = a.prefix.length + a.open.length * a.count;
+      if (b.prefix.length < aEnd) continue; // b must start after a ends
+      if (Math.max(a.count, b.count) > 1.5 * Math.min(a.count, b.count)) continue;
+      const count = Math.min(a.count, b.count);
+      const covered = count * (a.open.length + b.open.length);
+      if (covered <= bestBytes) continue;
+      // The longer run's extra copies stay beside the pumped part, as in pairAt.
+      const openStart = aEnd - count * a.open.length;
+      const closeEnd = b.prefix.length + count * b.open.length;
+      best = {
+        prefix: input.subarray(0, openStart),
+        open: a.open,
+        middle: input.subarray(aEnd, b.prefix.length),
+        close: b.open,
+        suffix: input.subarray(closeEnd),
+        count,
+      };
+      bestBytes = covered;
+    }
+  }
+  return best;
+}
+
+/**
  * A repetition whose segment ends in an opener ("not(" x k) read as a nesting, when the
  * closers that match it form a run of at least k: prefix + open^k + middle + close^k + suffix.
  * Removing openers alone would unbalance the input; pumping both sides keeps it valid.

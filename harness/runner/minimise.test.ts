@@ -7,6 +7,7 @@ import { hexPreview, previewInput } from '../engine/input-preview.ts';
 import type { Finding } from '../report/results-schema.ts';
 import type { ArbitraryShrinkReply, FirstCallProbe, ProbeCall, ProbeMeasurement } from '../target/probe.ts';
 import { growthPattern, minimiseFindings } from './minimise.ts';
+import { renderPattern } from '../engine/pump.ts';
 
 const BUDGET = 50;
 
@@ -170,6 +171,19 @@ describe('growthPattern', () => {
     expect(Buffer.from(p!.open).toString()).toBe('[');
     expect(Buffer.from(p!.close).toString()).toBe(']');
     expect(p!.count).toBe(4);
+  });
+
+  it('pumps two runs of about the same count together: a glob and its text', () => {
+    const input = new Uint8Array(Buffer.from('*'.repeat(12) + 'b\n' + 'a'.repeat(14), 'latin1'));
+    const p = growthPattern(input, 1)!;
+    expect(Buffer.from(renderPattern(p, 13)).toString('latin1')).toBe('*'.repeat(13) + 'b\n' + 'a'.repeat(15));
+    expect(Buffer.from(renderPattern(p, p.count)).toString('latin1')).toBe(Buffer.from(input).toString('latin1'));
+  });
+
+  it('pumps a single run when the other is far shorter', () => {
+    const p = growthPattern(new Uint8Array(Buffer.from('**b\n' + 'a'.repeat(40), 'latin1')), 1)!;
+    expect(Buffer.from(p.open).toString()).toBe('a');
+    expect(p.close.length).toBe(0);
   });
 });
 

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { contentId, readViolation, type CorpusStore, type ViolationRecord } from '../engine/corpus.ts';
 import type { InputEncoding } from '../engine/feeders.ts';
 import { hexPreview, previewInput } from '../engine/input-preview.ts';
-import { allRepetitions, asNesting, maxCountFor, pickPattern, renderPattern, type PumpPattern } from '../engine/pump.ts';
+import { allRepetitions, asNesting, maxCountFor, pairedRuns, pickPattern, renderPattern, type PumpPattern } from '../engine/pump.ts';
 import { createRng } from '../engine/rng.ts';
 import type { Finding, GrowthFit as GrowthResult, MinimisationSummary } from '../report/results-schema.ts';
 import { collectGrowthPoints, fitGrowth, type GrowthPoint } from '../search/growth.ts';
@@ -233,13 +233,19 @@ async function shrink(input: Uint8Array, oracle: (b: Uint8Array) => Promise<bool
   return result.value;
 }
 
-/** The pattern to pump in a minimal input: a nesting first, then the longest repetition, else a seeded pick. */
+/**
+ * The pattern to pump in a minimal input: a nesting first, then two runs of about the same
+ * count pumped together (a glob's stars and its text), then the longest repetition, else a
+ * seeded pick.
+ */
 export function growthPattern(minimal: Uint8Array, seed: number): PumpPattern | null {
   const reps = allRepetitions(minimal, 32, 12);
   for (const rep of reps) {
     const nest = asNesting(minimal, rep);
     if (nest) return nest;
   }
+  const pair = pairedRuns(minimal, reps);
+  if (pair) return pair;
   if (reps[0]) return reps[0];
   return pickPattern(minimal, createRng(seed));
 }
