@@ -11,7 +11,8 @@
  *        [--engines builtin,jazzer,fastcheck] [--shrink-seconds 60] [--out file.json]
  *
  * A violation is the same for all engines: a call over the target's budget whose median
- * over three runs is still over it (or a call that runs past the hang limit).
+ * over three uninstrumented runs is over budget x 1.1 (runner/budget.ts CONFIRM_MARGIN), or
+ * a call that runs past the hang limit.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,6 +44,8 @@ export interface RunRecord {
   /** Until the violation's confirmation re-runs finished (includes the violating call's overshoot). */
   confirmedAfterMs: number | null;
   foundSize: number | null;
+  /** The input the engine found, before shrinking (kept so a finding that did not re-violate can be studied). */
+  foundHex: string | null;
   minimisedSize: number | null;
   minimisedHex: string | null;
   shrinkMeasurements: number | null;
@@ -162,6 +165,7 @@ async function runOne(engine: BenchEngine, target: string, seed: number, opts: B
     timeToViolationMs: outcome?.timeToViolationMs ?? null,
     confirmedAfterMs: outcome?.confirmedAfterMs ?? null,
     foundSize: outcome?.inputHex ? outcome.inputHex.length / 2 : null,
+    foundHex: outcome?.inputHex ?? null,
     minimisedSize: null,
     minimisedHex: null,
     shrinkMeasurements: null,

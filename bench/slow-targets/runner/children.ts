@@ -7,6 +7,7 @@
  */
 import { bytesKey, createRobustOracle, shrinkBytes } from '../../../harness/search/shrink.ts';
 import { loadSlowTarget } from '../index.ts';
+import { CONFIRM_MARGIN } from './budget.ts';
 import type { FuzzEngineKind } from './protocol.ts';
 import { runFuzzWorker, WorkerMeasure } from './supervisor.ts';
 
@@ -36,7 +37,8 @@ export function hangMsFor(budgetMs: number): number {
   return Math.max(2000, budgetMs * 50);
 }
 
-const SHRINK_MARGIN = 1.1;
+/** The shrinker's first margin is the confirmation's, so every confirmed finding can be shrunk. */
+const SHRINK_MARGIN = CONFIRM_MARGIN;
 
 /**
  * The shrinker only asks "over the budget or not": a call 20x over it has answered, so it

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { createBuiltinEngine } from '../../../harness/engine/builtin/engine.ts';
 import { loadSlowTarget, slowTargetCode } from '../index.ts';
 import type { SlowTarget } from '../types.ts';
-import { timeCallMs } from './budget.ts';
+import { confirmThresholdMs, timeCallMs } from './budget.ts';
 import { CONTROL_BYTES, F64, SLOT, type FuzzOutcome, type FuzzWorkerData } from './protocol.ts';
 import { SyncMeasure } from './sync-measure.ts';
 
@@ -54,7 +54,7 @@ function measuredCall(target: SlowTarget, input: Uint8Array): { ms: number; viol
   if (ms > target.meta.budgetMs) {
     outside ??= new SyncMeasure(data.target, target.meta.maxLength, data.hangMs).start();
     publish(input); // the confirmation runs under the same watchdog
-    violation = outside.violates(input, target.meta.budgetMs);
+    violation = outside.violates(input, confirmThresholdMs(target.meta.budgetMs));
     settle();
     if (!violation) instrumentedOnly++;
   }

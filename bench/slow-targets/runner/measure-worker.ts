@@ -6,13 +6,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadSlowTarget } from '../index.ts';
-import { timeCallMs } from './budget.ts';
+import { timeCallMs, warmUp } from './budget.ts';
 import type { MeasureReply, MeasureRequest, MeasureWorkerData } from './protocol.ts';
 
 const data = workerData as MeasureWorkerData;
 const target = await loadSlowTarget(data.target);
-// Warm the target up so the first measurement does not pay for compilation.
-for (let i = 0; i < 200; i++) timeCallMs(target.fuzz, target.meta.worstCase(1 + (i % 3)));
+// Steady state first: the first measurement must not pay for compilation (budget.ts warmUp).
+warmUp(target);
 parentPort?.on('message', (request: MeasureRequest) => {
   const ms = timeCallMs(target.fuzz, Buffer.from(request.input));
   const reply: MeasureReply = { id: request.id, ms };

@@ -1,7 +1,7 @@
 /** Worker side of SyncMeasure: waits for a request in shared memory, times one call, answers. */
 import { workerData } from 'node:worker_threads';
 import { loadSlowTarget } from '../index.ts';
-import { timeCallMs } from './budget.ts';
+import { timeCallMs, warmUp } from './budget.ts';
 import type { SyncMeasureWorkerData } from './protocol.ts';
 import { SYNC } from './sync-measure.ts';
 
@@ -10,7 +10,8 @@ const control = new Int32Array(data.control);
 const result = new Float64Array(data.result);
 const input = new Uint8Array(data.input);
 const target = await loadSlowTarget(data.target);
-for (let i = 0; i < 200; i++) timeCallMs(target.fuzz, target.meta.worstCase(1 + (i % 3)));
+// Steady state first: the first measurement must not pay for compilation (budget.ts warmUp).
+warmUp(target);
 Atomics.store(control, SYNC.STATE, SYNC.IDLE);
 Atomics.notify(control, SYNC.STATE);
 for (;;) {

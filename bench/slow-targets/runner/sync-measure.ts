@@ -53,14 +53,15 @@ export class SyncMeasure {
   }
 
   /**
-   * True when the median of three uninstrumented calls is over the budget; stops as soon
-   * as two calls agree (most candidates from instrumented runs fail after two fast calls).
+   * True when the median of three uninstrumented calls is over the threshold (budget.ts
+   * confirmThresholdMs); stops as soon as two calls agree (most candidates from instrumented
+   * runs fail after two fast calls).
    */
-  violates(input: Uint8Array, budgetMs: number): boolean {
+  violates(input: Uint8Array, thresholdMs: number): boolean {
     let over = 0;
     let under = 0;
     while (over < 2 && under < 2) {
-      if (this.measure(input) > budgetMs) over++;
+      if (this.measure(input) > thresholdMs) over++;
       else under++;
     }
     return over >= 2;
