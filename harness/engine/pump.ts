@@ -179,18 +179,42 @@ export function pairAt(input: Uint8Array, rng: Rng): PumpPattern | null {
   const secondStart = firstEnd + rng.int(input.length - firstEnd);
   const secondLen = 1 + rng.int(Math.min(4, input.length - secondStart));
   const first = runOf(input, firstStart, firstLen, 0, secondStart);
-  const second = runOf(input, secondStart, secondLen, first.end, input.length);
-  // The shorter run sets the count; the longer one's extra copies stay in the prefix or
-  // suffix, so rendering at that count gives back the input.
-  const count = Math.min(first.copies, second.copies);
-  const openStart = first.end - count * firstLen;
-  const closeEnd = second.start + count * secondLen;
+  const second = runOf(input, secondStart, secondLen, runEnd(first), input.length);
+  return pumpTogether(input, first, second);
+}
+
+/** A run of `count` copies of `unit` starting at byte `start`. */
+export interface Run {
+  start: number;
+  unit: Uint8Array;
+  count: number;
+}
+
+export function runEnd(run: Run): number {
+  return run.start + run.unit.length * run.count;
+}
+
+/** A plain repetition (no nesting part, at least two copies) read as a run; null otherwise. */
+export function runOfRepetition(pattern: PumpPattern): Run | null {
+  if (pattern.middle.length > 0 || pattern.close.length > 0 || pattern.count < 2) return null;
+  return { start: pattern.prefix.length, unit: pattern.open, count: pattern.count };
+}
+
+/**
+ * Two runs (the first ending before the second starts) as one pattern pumped on both sides,
+ * prefix + first^n + between + second^n + suffix, at the shorter run's count: the longer
+ * one's extra copies stay in the prefix or suffix, so rendering at that count gives back the
+ * input.
+ */
+export function pumpTogether(input: Uint8Array, first: Run, second: Run): PumpPattern {
+  const count = Math.min(first.count, second.count);
+  const firstEnd = runEnd(first);
   return {
-    prefix: input.subarray(0, openStart),
-    open: input.subarray(openStart, openStart + firstLen),
-    middle: input.subarray(first.end, second.start),
-    close: input.subarray(second.start, second.start + secondLen),
-    suffix: input.subarray(closeEnd),
+    prefix: input.subarray(0, firstEnd - count * first.unit.length),
+    open: first.unit,
+    middle: input.subarray(firstEnd, second.start),
+    close: second.unit,
+    suffix: input.subarray(second.start + count * second.unit.length),
     count,
   };
 }
@@ -199,12 +223,12 @@ export function pairAt(input: Uint8Array, rng: Rng): PumpPattern | null {
  * The run of copies of input[at, at+len) around `at` within [lo, hi), trimmed to whole copies
  * so that pumping the run keeps the bytes beside it.
  */
-function runOf(input: Uint8Array, at: number, len: number, lo: number, hi: number): { start: number; end: number; copies: number } {
+function runOf(input: Uint8Array, at: number, len: number, lo: number, hi: number): Run {
   let start = at;
   while (start - len >= lo && sameBytes(input, start - len, at, len)) start -= len;
   let end = at + len;
   while (end + len <= hi && sameBytes(input, end, at, len)) end += len;
-  return { start, end, copies: (end - start) / len };
+  return { start, unit: input.subarray(at, at + len), count: (end - start) / len };
 }
 
 /**
@@ -303,29 +327,17 @@ export function allRepetitions(input: Uint8Array, maxPeriod = 32, limit = 16): P
  * would measure the wrong growth. The pair covering the most bytes, among the given runs
  * (plain repetitions), whose counts differ by at most half; null when there is none.
  */
-export function pairedRuns(input: Uint8Array, runs: readonly PumpPattern[]): PumpPattern | null {
-  const plain = runs.filter((r) => r.middle.length === 0 && r.close.length === 0 && r.count >= 2);
+export function pairedRuns(input: Uint8Array, repetitions: readonly PumpPattern[]): PumpPattern | null {
+  const runs = repetitions.map(runOfRepetition).filter((r): r is Run => r !== null);
   let best: PumpPattern | null = null;
   let bestBytes = 0;
-  for (const a of plain) {
-    for (const b of plain) {
-      const aEnd = a.prefix.length + a.open.length * a.count;
-      if (b.prefix.length < aEnd) continue; // b must start after a ends
+  for (const a of runs) {
+    for (const b of runs) {
+      if (b.start < runEnd(a)) continue; // b must start after a ends
       if (Math.max(a.count, b.count) > 1.5 * Math.min(a.count, b.count)) continue;
-      const count = Math.min(a.count, b.count);
-      const covered = count * (a.open.length + b.open.length);
+      const covered = Math.min(a.count, b.count) * (a.unit.length + b.unit.length);
       if (covered <= bestBytes) continue;
-      // The longer run's extra copies stay beside the pumped part, as in pairAt.
-      const openStart = aEnd - count * a.open.length;
-      const closeEnd = b.prefix.length + count * b.open.length;
-      best = {
-        prefix: input.subarray(0, openStart),
-        open: a.open,
-        middle: input.subarray(aEnd, b.prefix.length),
-        close: b.open,
-        suffix: input.subarray(closeEnd),
-        count,
-      };
+      best = pumpTogether(input, a, b);
       bestBytes = covered;
     }
   }

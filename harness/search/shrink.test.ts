@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../engine/rng.ts';
 import { bytesKey, createRobustOracle, shrinkBytes, shrinkWithArbitrary } from './shrink.ts';
+import { globSteps } from '../../test/support/glob-steps.ts';
 
 /*
  * Synthetic, deterministic cost functions stand in for measured latency (no clocks):
@@ -31,35 +32,6 @@ function bracketCostMs(input: Uint8Array): number {
     else if (b === 0x5d && --depth < 0) return 1;
   }
   return depth === 0 ? max * max : 1;
-}
-
-/**
- * Steps of a recursive backtracking glob match ("*" any run) of "pattern\ntext", counted up
- * to `limit`: about C(text, stars) when the pattern's tail never matches.
- */
-function globSteps(input: Uint8Array, limit: number): number {
-  const s = text(input);
-  const nl = s.indexOf('\n');
-  if (nl < 0) return 0;
-  const pattern = s.slice(0, nl);
-  const subject = s.slice(nl + 1);
-  let steps = 0;
-  const match = (p: number, t: number): boolean => {
-    if (++steps > limit) throw new RangeError('over');
-    if (p === pattern.length) return t === subject.length;
-    if (pattern[p] === '*') {
-      for (let skip = t; skip <= subject.length; skip++) if (match(p + 1, skip)) return true;
-      return false;
-    }
-    return t < subject.length && pattern[p] === subject[t] && match(p + 1, t + 1);
-  };
-  try {
-    match(0, 0);
-  } catch (e) {
-    if (e instanceof RangeError) return limit + 1;
-    throw e;
-  }
-  return steps;
 }
 
 const junk = (seed: number, n: number): string => {
@@ -108,16 +80,16 @@ describe('shrinkBytes toward the SLO boundary', () => {
   it('trades a long text for more stars: a glob found with few stars shrinks to the balanced shape', async () => {
     // "violates" = over 200,000 matching steps (1 ms per 1,000 steps vs a 200 ms budget)
     const limit = 220_000;
-    const oracle = createRobustOracle(async (i: Uint8Array) => globSteps(i, limit) / 1000, { budgetMs: 200, key: bytesKey });
+    const oracle = createRobustOracle(async (i: Uint8Array) => globSteps(text(i), limit) / 1000, { budgetMs: 200, key: bytesKey });
     // The smallest input of the balanced family stars^k + "b\n" + "a"^m, by brute force.
     let smallest = Infinity;
     for (let k = 1; k < 30; k++)
       for (let m = 1; m < 60 && k + m + 2 < smallest; m++)
-        if (globSteps(bytes('*'.repeat(k) + 'b\na' + 'a'.repeat(m - 1)), limit) > limit) smallest = k + m + 2;
+        if (globSteps('*'.repeat(k) + 'b\na' + 'a'.repeat(m - 1), limit) > limit) smallest = k + m + 2;
     const found = bytes('**b\n' + 'a'.repeat(800));
-    expect(globSteps(found, limit)).toBeGreaterThan(limit);
+    expect(globSteps(text(found), limit)).toBeGreaterThan(limit);
     const result = await shrinkBytes(found, oracle, { maxRounds: 8 });
-    expect(globSteps(result.value, limit)).toBeGreaterThan(limit);
+    expect(globSteps(text(result.value), limit)).toBeGreaterThan(limit);
     expect(result.size).toBeLessThanOrEqual(2 * smallest);
     console.info(`glob: ${found.length} -> ${result.size} bytes (smallest of the family ${smallest}), ${result.oracleCalls} questions`);
   });

@@ -13,8 +13,8 @@
  * Values from a fast-check arbitrary shrink with the arbitrary's own shrinker.
  */
 import type { Arbitrary, Value } from 'fast-check';
-import { allRepetitions, asNesting, renderPattern, type PumpPattern } from '../engine/pump.ts';
-import { runOfRepetition, tradeCandidates, type Run } from './trade.ts';
+import { allRepetitions, asNesting, renderPattern, runOfRepetition, type PumpPattern, type Run } from '../engine/pump.ts';
+import { tradeCandidates } from './trade.ts';
 
 /** Whether an input still violates the budget. */
 export type Oracle<T> = (input: T) => Promise<boolean>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allRepetitions } from '../engine/pump.ts';
-import { respliceRuns, runOfRepetition, tradeCandidates, type Run } from './trade.ts';
+import { allRepetitions, runOfRepetition, type Run } from '../engine/pump.ts';
+import { respliceRuns, tradeCandidates } from './trade.ts';
 
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 const text = (b: Uint8Array): string => Buffer.from(b).toString('latin1');

@@ -10,29 +10,12 @@
  * its cost may stay over the budget; the shrinker's count search then cuts the longer run
  * further, and the next round trades again, walking toward the balanced shape.
  */
-import type { PumpPattern } from '../engine/pump.ts';
-
-/** A run of `count` copies of `unit` starting at byte `start`. */
-export interface Run {
-  start: number;
-  unit: Uint8Array;
-  count: number;
-}
+import { runEnd, type Run } from '../engine/pump.ts';
 
 /** How many trade candidates one call proposes at most. */
 const MAX_CANDIDATES = 16;
 /** The longest runs considered as the one to halve. */
 const LONG_RUNS = 4;
-
-/** A plain repetition (no nesting part) read as a run; null for nestings. */
-export function runOfRepetition(pattern: PumpPattern): Run | null {
-  if (pattern.middle.length > 0 || pattern.close.length > 0 || pattern.count < 2) return null;
-  return { start: pattern.prefix.length, unit: pattern.open, count: pattern.count };
-}
-
-function runEnd(run: Run): number {
-  return run.start + run.unit.length * run.count;
-}
 
 function overlaps(a: Run, b: Run): boolean {
   return a.start < runEnd(b) && b.start < runEnd(a);

@@ -44,6 +44,10 @@ const WARM_REPEATS = 10;
  */
 export function warmUp(target: { fuzz: FuzzFn; meta: { maxLength: number; worstCase(n: number): Buffer } }): void {
   let n = 1;
-  while (timeCallMs(target.fuzz, target.meta.worstCase(n)) < WARM_CALL_MS && target.meta.worstCase(n).length < target.meta.maxLength) n += Math.max(1, n >> 2);
-  for (let i = 0; i < WARM_REPEATS; i++) timeCallMs(target.fuzz, target.meta.worstCase(n));
+  let input = target.meta.worstCase(n);
+  while (timeCallMs(target.fuzz, input) < WARM_CALL_MS && input.length < target.meta.maxLength) {
+    n += Math.max(1, n >> 2);
+    input = target.meta.worstCase(n);
+  }
+  for (let i = 0; i < WARM_REPEATS; i++) timeCallMs(target.fuzz, input);
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Ladders } from './ladders.ts';
 import { nestingLadderPatterns } from './nesting-ladders.ts';
 import { renderPattern } from '../pump.ts';
+import { climbToBudget } from '../../../test/support/ladders.ts';
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
 
@@ -26,15 +27,7 @@ describe('nestingLadderPatterns', () => {
     };
     const budgetNs = 10e6;
     const ladders = new Ladders(nestingLadderPatterns(literals).map((pattern) => ({ pattern, budgetNs })), 4096);
-    let calls = 0;
-    let found: string | undefined;
-    for (; calls < 2_000 && !ladders.done && !found; calls++) {
-      const rung = ladders.next();
-      if (!rung) break;
-      const ns = cost(rung.data);
-      if (ns >= budgetNs) found = text(rung.data);
-      ladders.feedback(ns);
-    }
+    const { found, calls } = climbToBudget(ladders, cost, budgetNs, 2_000);
     expect(found).toMatch(/^(not\()+(true|false)\)+$/);
     expect(calls).toBeLessThan(600);
   });
