@@ -152,6 +152,23 @@ describe('minimiseFindings (synthetic cost, fake probe)', () => {
     expect(quadratic(findings[0]!.input.preview)).toBeGreaterThan(BUDGET);
     // The ticking clock allows only a few dozen oracle questions.
     expect(probe.measured).toBeLessThan(60);
+    // The growth fit has its own share of the cap, counted from the end of the shrink.
+    expect(findings[0]!.growth?.class).toBe('polynomial');
+  });
+
+  it('keeps a finding only just over the budget as found: no shrink questions, still a growth fit', async () => {
+    const store = new CorpusStore(dir);
+    // depth 34: 57.8 ms, over the budget x 1.1 (confirmed) but under x 1.5 (the shrink margin).
+    const text = `${'['.repeat(34)} value ${']'.repeat(34)} # padding that a shrink would try to remove`;
+    const finding = await found(store, text);
+    const probe = fakeProbe(quadratic);
+    const { findings, summary } = await minimiseFindings([finding], options(store, probe));
+    expect(summary).toMatchObject({ confirmed: 1, minimised: 0 });
+    expect(findings[0]!.id).toBe(finding.id);
+    expect(findings[0]!.shrunkFrom).toBeUndefined();
+    expect(findings[0]!.growth?.class).toBe('polynomial');
+    // The shrink's first question is the input itself: refused, it asks nothing more.
+    expect(probe.measured).toBeLessThanOrEqual(1 + (findings[0]!.growth?.points.length ?? 0));
   });
 
   it('leaves crashes as found, annotated with how often first calls reproduce them', async () => {

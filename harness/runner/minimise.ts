@@ -116,11 +116,13 @@ export async function minimiseFindings(findings: Finding[], opts: MinimiseOption
       continue;
     }
     try {
-      const stop = deadline(now, perFinding, allDone);
-      // Shrinking gets 70% of the cap; the growth fit the rest, so a long shrink cannot starve it.
-      const shrinkStop = deadline(now, perFinding * 0.7, stop);
+      // Shrinking gets 70% of the cap and the growth fit 30% from the moment the shrink
+      // ends, so a shrink that overruns its deadline (one question can take seconds near
+      // the timeout) cannot starve the fit.
+      const shrinkStop = deadline(now, perFinding * 0.7, allDone);
+      const growthStop = () => deadline(now, perFinding * 0.3, allDone);
       const findingStarted = now();
-      const result = await processFinding(finding, opts, shrinkStop, stop, () => now() - findingStarted);
+      const result = await processFinding(finding, opts, shrinkStop, growthStop, () => now() - findingStarted);
       if (result.outcome === 'unconfirmed') summary.unconfirmed++;
       else if (result.outcome === 'raw') summary.keptRaw++;
       else summary.confirmed++;
@@ -180,7 +182,13 @@ async function inFamilies(findings: Finding[], opts: MinimiseOptions): Promise<A
 
 type Processed = { outcome: 'unconfirmed' | 'raw' | 'confirmed' | 'minimised'; finding: Finding | null };
 
-async function processFinding(finding: Finding, opts: MinimiseOptions, shrinkStop: () => boolean, stop: () => boolean, elapsed: () => number): Promise<Processed> {
+async function processFinding(
+  finding: Finding,
+  opts: MinimiseOptions,
+  shrinkStop: () => boolean,
+  growthStop: () => () => boolean,
+  elapsed: () => number,
+): Promise<Processed> {
   const { record, input } = await readViolation(opts.corpus.violationMetaFile(finding.id));
   if (!LATENCY_KINDS.has(finding.kind)) return { outcome: 'raw', finding: await annotateCrash(finding, input, opts) };
   const oracle = createFirstCallOracle<Uint8Array>(async (bytes, slot) => (await opts.probe.measureOne(bytes, slot)).ms, {
@@ -214,7 +222,7 @@ async function processFinding(finding: Finding, opts: MinimiseOptions, shrinkSto
   };
   const minimal = await shrink(input, accept, opts, shrinkStop);
   const measured = await opts.probe.measure(minimal);
-  const growth = opts.encoding === 'v8' ? undefined : await growthOf(minimal, opts, stop);
+  const growth = opts.encoding === 'v8' ? undefined : await growthOf(minimal, opts, growthStop());
   return { outcome: minimal.length < input.length ? 'minimised' : 'confirmed', finding: await saveMinimised(finding, record, input, minimal, measured, original, growth, elapsed(), opts) };
 }
 

@@ -97,6 +97,28 @@ describe('collectGrowthPoints', () => {
     expect(fitGrowth(pts).class).toBe('exponential');
   });
 
+  it('halves n from a start far over the budget, so the fit sees the rise and not just the tail', async () => {
+    const measured: number[] = [];
+    const pts = await collectGrowthPoints(
+      async (n) => {
+        measured.push(n);
+        return 0.05 * n * n; // quadratic: 20 ms at n = 20
+      },
+      { startN: 160, budgetMs: 20, maxN: 400 },
+    );
+    expect(measured).toEqual([80, 40, 20]); // 20 ms is not over the budget; 80 is past the stop
+    expect(pts.length).toBeGreaterThanOrEqual(3);
+    expect(pts.map((p) => p.n)).toEqual([...pts.map((p) => p.n)].sort((a, b) => a - b));
+    const fit = fitGrowth(pts);
+    expect(fit.class).toBe('polynomial');
+    expect(fit.k).toBeCloseTo(2, 1);
+  });
+
+  it('takes a third point even when the second is already past the stop', async () => {
+    const pts = await collectGrowthPoints(async (n) => 1e-3 * 10 ** n, { startN: 8, budgetMs: 10, maxN: 64 });
+    expect(pts.map((p) => p.n)).toEqual([4, 5, 6]);
+  });
+
   it('stops at maxN for a pattern that never gets slow', async () => {
     const pts = await collectGrowthPoints(async () => 0.01, { startN: 4, budgetMs: 10, maxN: 100, maxPoints: 50 });
     expect(pts[pts.length - 1]!.n).toBeLessThanOrEqual(100);

@@ -172,20 +172,33 @@ export interface GrowthProbeOptions {
 
 /**
  * Measures latency at increasing n for a growth fit: n grows geometrically (x1.5) from
- * startN, but by +1 once a point is past a quarter of the budget, so an exponential
- * pattern is not pumped into a minutes-long call. `measure` should be a robust one (a
- * median of fresh-isolate runs); the points are returned for fitGrowth.
+ * half of startN, but by +1 once a point is past a quarter of the budget, so an
+ * exponential pattern is not pumped into a minutes-long call. When half of startN is
+ * already over the budget (a minimal input whose shrink was cut short), n is halved first
+ * until a point is under it, so the fit sees the curve rise and not only its tail. At
+ * least three points are taken where maxN allows (fitGrowth needs three). `measure`
+ * should be a robust one (a median of fresh-isolate runs); points come back sorted by n.
  */
 export async function collectGrowthPoints(measureAt: (n: number) => Promise<number>, opts: GrowthProbeOptions): Promise<GrowthPoint[]> {
   const points: GrowthPoint[] = [];
+  const maxPoints = opts.maxPoints ?? 12;
   const stopAt = opts.budgetMs * (opts.stopFactor ?? 4);
-  const half = Math.max(1, Math.floor(opts.startN / 2));
-  let n = half;
-  while (n <= opts.maxN && points.length < (opts.maxPoints ?? 12)) {
+  const measure = async (n: number): Promise<number> => {
     const latencyMs = await measureAt(n);
     points.push({ n, latencyMs });
-    if (latencyMs > stopAt) break;
-    n = latencyMs > opts.budgetMs / 4 ? n + 1 : Math.max(n + 1, Math.round(n * 1.5));
+    return latencyMs;
+  };
+  const start = Math.min(opts.maxN, Math.max(1, Math.floor(opts.startN / 2)));
+  const startLatency = await measure(start);
+  for (let low = start, latency = startLatency; latency > opts.budgetMs && low > 1 && points.length < maxPoints - 2; ) {
+    low = Math.floor(low / 2);
+    latency = await measure(low);
   }
-  return points;
+  for (let n = start, latency = startLatency; points.length < maxPoints; ) {
+    if (latency > stopAt && points.length >= 3) break;
+    n = latency > opts.budgetMs / 4 ? n + 1 : Math.max(n + 1, Math.round(n * 1.5));
+    if (n > opts.maxN) break;
+    latency = await measure(n);
+  }
+  return points.sort((a, b) => a.n - b.n);
 }

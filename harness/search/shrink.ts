@@ -280,7 +280,9 @@ const FREQUENT_REPLACEMENTS = 3;
  * bytes, then by a plainer one. Frequent bytes come first because one of them is usually the
  * pumped one: "[x[x[x" as "[[[[[[" costs a quadratic scanner 4x more, and the count search
  * then halves it, where "[a[a[a" would be simpler but no shorter. A byte already plain is
- * only replaced by a frequent one.
+ * only replaced by a frequent one. After a replacement by a frequent byte the pass ends, so
+ * the count search cuts the longer run before the next one: replacing value after value
+ * first would leave a same-size input many times slower, whose every question is slow too.
  */
 async function replaceValues(input: Uint8Array, budget: Budget, alphabet: readonly number[]): Promise<Uint8Array> {
   let current = input;
@@ -294,6 +296,7 @@ async function replaceValues(input: Uint8Array, budget: Budget, alphabet: readon
       if (await budget.violates(candidate)) {
         current = candidate;
         budget.improvements++;
+        if (frequent.includes(replacement)) return current;
         break;
       }
     }
