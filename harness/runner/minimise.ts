@@ -154,8 +154,8 @@ function addUnique(out: Finding[], finding: Finding): Finding {
 
 /**
  * Slow and timeout findings grouped by shape (search/families.ts), smallest input first
- * within a family, so the first member to confirm is the cheapest to shrink and the rest
- * become its variants. Other kinds keep their place and have no family.
+ * within a family and across families, so the first member to confirm is the cheapest to
+ * shrink and the rest become its variants. Other kinds keep their place and have no family.
  */
 async function inFamilies(findings: Finding[], opts: MinimiseOptions): Promise<Array<{ finding: Finding; family: string | null }>> {
   const latency: Array<{ finding: Finding; input: Uint8Array }> = [];
@@ -171,12 +171,16 @@ async function inFamilies(findings: Finding[], opts: MinimiseOptions): Promise<A
       others.push({ finding, family: null });
     }
   }
-  const families = groupIntoFamilies(latency, (entry) => entry.input);
-  const grouped = families.flatMap((family) =>
-    [...family.members]
-      .sort((a, b) => a.input.length - b.input.length)
-      .map(({ finding }) => ({ finding, family: `${finding.kind}:${family.key}` })),
-  );
+  // Families go smallest first too: with the total cap shared, the small ones shrink in
+  // a few questions each, and one 2 KB input must not use up the time of all the rest.
+  const families = groupIntoFamilies(latency, (entry) => entry.input).map((family) => ({
+    key: family.key,
+    members: [...family.members].sort((a, b) => a.input.length - b.input.length),
+  }));
+  const smallest = (family: (typeof families)[number]): number => family.members[0]?.input.length ?? 0;
+  const grouped = families
+    .sort((a, b) => smallest(a) - smallest(b))
+    .flatMap((family) => family.members.map(({ finding }) => ({ finding, family: `${finding.kind}:${family.key}` })));
   return [...grouped, ...others];
 }
 
