@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { createBuiltinEngine } from '../../../harness/engine/builtin/engine.ts';
 import { loadSlowTarget, slowTargetCode } from '../index.ts';
 import type { SlowTarget } from '../types.ts';
-import { confirmThresholdMs, timeCallMs } from './budget.ts';
+import { confirmThresholdMs, timeCallMs, worthConfirming } from './budget.ts';
 import { CONTROL_BYTES, F64, SLOT, type FuzzOutcome, type FuzzWorkerData } from './protocol.ts';
 import { SyncMeasure } from './sync-measure.ts';
 
@@ -51,7 +51,7 @@ function measuredCall(target: SlowTarget, input: Uint8Array): { ms: number; viol
   const ms = timeCallMs(target.fuzz, buf);
   settle();
   let violation = false;
-  if (ms > target.meta.budgetMs) {
+  if (worthConfirming(ms, target.meta.budgetMs)) {
     outside ??= new SyncMeasure(data.target, target.meta.maxLength, data.hangMs).start();
     publish(input); // the confirmation runs under the same watchdog
     violation = outside.violates(input, confirmThresholdMs(target.meta.budgetMs));

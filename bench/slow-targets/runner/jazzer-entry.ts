@@ -7,7 +7,7 @@
 import { appendFileSync } from 'node:fs';
 import { loadSlowTarget } from '../index.ts';
 import { hangMsFor } from './children.ts';
-import { confirmThresholdMs, timeCallMs } from './budget.ts';
+import { confirmThresholdMs, timeCallMs, worthConfirming } from './budget.ts';
 import { SyncMeasure } from './sync-measure.ts';
 
 const name = process.env['SLOW_TARGET'] ?? '';
@@ -29,7 +29,7 @@ export function fuzz(data: Buffer): void {
   executions++;
   const callStartedAt = now();
   const ms = timeCallMs(target.fuzz, data);
-  if (ms > target.meta.budgetMs) {
+  if (worthConfirming(ms, target.meta.budgetMs)) {
     if (!outside.violates(data, confirmThresholdMs(target.meta.budgetMs))) {
       instrumentedOnly++;
       return;
