@@ -11,7 +11,7 @@
  * (latency + a per-call overhead estimate), not on a clock, so it replays from a seed.
  *
  * The overhead share holds from the start, not only on average: every read is paid from a
- * read budget that calls earn (overhead x their time) and that starts with a few reads.
+ * read budget that calls earn (overhead x their time) and that starts with one read.
  * Small windows early are right while coverage grows, but with reads at ~1.5 ms and calls
  * of ~20 µs they once made reads 60% of a run's first 200 ms (75 reads on the engine
  * bench's glob matcher, 107 ms of a 186 ms run), which is time the search did not get.
@@ -26,7 +26,12 @@ export interface WindowOptions {
   overhead: number;
   /** Estimated per-call loop overhead besides the target (ns). */
   perCallOverheadNs?: number;
-  /** Reads allowed before any call time has been earned (default 8). */
+  /**
+   * Reads allowed before any call time has been earned (default 1). Eight free reads at
+   * the start spent 6-10 ms on reads in a run's first 30 ms, a third of the time to a
+   * ReDoS; with one, the engine bench's medians over 5 seeds went 25 -> 17 ms (glob),
+   * 449 -> 275 ms (header parser), 425 -> 258 ms (markdown links), the rest within noise.
+   */
   startReads?: number;
 }
 
@@ -85,7 +90,7 @@ export class CoverageWindows {
     this.perCallNs = opts.perCallOverheadNs ?? 2_000;
     this.readCostNs = opts.readCostNs;
     this.overhead = opts.overhead;
-    this.readBudgetNs = (opts.startReads ?? 8) * opts.readCostNs;
+    this.readBudgetNs = (opts.startReads ?? 1) * opts.readCostNs;
   }
 
   /** What closed windows taught since the last drain. */
