@@ -40,6 +40,23 @@ describe('CoverageWindows (real V8 coverage)', () => {
     expect(windows.stats.reads).toBeLessThan(calls / 4);
   });
 
+  it('reads nothing while paused, then takes what the paused calls reached as seen, attributing none of it', () => {
+    const windows = new CoverageWindows(started.probe!, { readCostNs: 1e6, overhead: 0.1 });
+    drive(windows, Array.from({ length: 50 }, (_, i) => bytes(`plain${i}`)));
+    windows.flush();
+    windows.pause();
+    const readsBefore = windows.stats.reads;
+    drive(windows, [bytes('deep!'), ...Array.from({ length: 200 }, (_, i) => bytes(`plain${i}`))]);
+    expect(windows.stats.reads).toBe(readsBefore);
+    windows.resume();
+    expect(windows.stats.reads).toBe(readsBefore + 1);
+    // 'deep!' reached new blocks while paused: they are now known, so it is not kept later.
+    const { events } = drive(windows, [bytes('deep!'), ...Array.from({ length: 200 }, (_, i) => bytes(`more${i}`))]);
+    windows.flush();
+    events.push(...drive(windows, []).events);
+    expect(events.filter((e) => e.kind === 'new-coverage').map((e) => Buffer.from(e.input).toString('latin1'))).not.toContain('deep!');
+  });
+
   it('reads one input alone for its hit counts', () => {
     const windows = new CoverageWindows(started.probe!, { readCostNs: 1e6, overhead: 0.1 });
     drive(windows, [bytes('abc')]);

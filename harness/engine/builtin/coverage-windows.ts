@@ -80,6 +80,8 @@ export class CoverageWindows {
   /** The bisection group being re-run, and its still-to-issue calls. */
   private running: { task: BisectTask; half: Call[]; cursor: number } | null = null;
   private events: WindowEvent[] = [];
+  /** Calls made while paused (see pause()); their coverage is read as a baseline on resume. */
+  private pausedCalls: number | null = null;
   readonly stats: WindowStats = { reads: 0, batchWindows: 0, bisectRuns: 0, coveredFeatures: 0 };
 
   constructor(
@@ -133,8 +135,36 @@ export class CoverageWindows {
     if (this.open.length > 0 && !this.openIsBisect) this.closeBatch();
   }
 
+  /**
+   * Stops observing: calls still earn read budget but join no window, and nothing is read.
+   * For phases judged by latency alone (ladder climbs), where a read of ~1.5 ms between two
+   * rungs delays the rung that crosses the budget. Closes an open batch window first.
+   */
+  pause(): void {
+    if (this.pausedCalls !== null) return;
+    if (this.open.length > 0 && !this.openIsBisect) this.closeBatch();
+    this.pausedCalls = 0;
+  }
+
+  /**
+   * Observes again. The blocks the paused calls reached are read once and taken as seen,
+   * attributed to no input: bisecting them would re-run the paused calls, the slowest of a run.
+   */
+  resume(): void {
+    const calls = this.pausedCalls;
+    this.pausedCalls = null;
+    if (!calls) return;
+    this.maxima.markSeen(this.maxima.unseen(this.read()));
+    this.stats.coveredFeatures = this.maxima.coveredCount();
+  }
+
   /** Feedback for every executed call. `alone`: the call was announced with beforeSingle(). */
   afterCall(input: Uint8Array, latencyNs: number, alone: boolean): void {
+    if (this.pausedCalls !== null) {
+      this.pausedCalls++;
+      this.readBudgetNs += (latencyNs + this.perCallNs) * this.overhead;
+      return;
+    }
     this.open.push({ input, latencyNs });
     this.sinceNs += latencyNs + this.perCallNs;
     this.sinceSingleNs += latencyNs + this.perCallNs;

@@ -247,8 +247,13 @@ export function createBuiltinEngine(opts: BuiltinEngineOptions): BuiltinEngine {
     }
     const holder = refreshQueue.pop();
     if (holder) return issue(holder, 'refresh', null, false);
+    // Ladder rungs are judged by their latency alone: coverage is not read while they climb
+    // (a read between two rungs delays the one that crosses the budget), and what they
+    // reached is read once, as a baseline, when the last ladder is done.
+    if (ladders.done) windows?.resume();
     const rung = ladders.next();
     if (rung) {
+      windows?.pause();
       stats.ladderRungs++;
       return issue(rung.data, 'ladder', { pattern: rung.pattern, from: rung.from }, false);
     }
