@@ -188,6 +188,7 @@ export async function collectGrowthPoints(measureAt: (n: number) => Promise<numb
     points.push({ n, latencyMs });
     return latencyMs;
   };
+  if (opts.maxN < 1) return points;
   const start = Math.min(opts.maxN, Math.max(1, Math.floor(opts.startN / 2)));
   const startLatency = await measure(start);
   for (let low = start, latency = startLatency; latency > opts.budgetMs && low > 1 && points.length < maxPoints - 2; ) {
