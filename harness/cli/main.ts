@@ -3,10 +3,16 @@
  * writes results, and maps outcomes to exit codes (0 pass, 1 SLO failed or finding,
  * 2 usage or scenario error, 130/143 interrupted). Ctrl-C or SIGTERM stops the current
  * scenario cleanly and writes partial results; a second Ctrl-C kills children at once.
+ * The report and corpus folders are checked before the run (io/writable.ts); files a full
+ * or read-only disk refuses during the run are named at the end, with exit 2
+ * (io/write-failures.ts).
  */
 import path from 'node:path';
+import { WriteError } from '../io/atomic-file.ts';
+import { checkRunFolders, NotWritableError } from '../io/writable.ts';
+import { describeLostWrites, lostWrites, recordLostWrite } from '../io/write-failures.ts';
 import { renderConsoleSummary, shouldUseColor } from '../report/console.ts';
-import { rerenderReport, writeReportFiles, type ReportPaths, type WriteReportOptions } from '../report/write.ts';
+import { reportedResults, rerenderReport, writeReportFiles, type ReportPaths, type WriteReportOptions } from '../report/write.ts';
 import { readResultsFile, ResultsFileError } from '../report/results-validate.ts';
 import { initHistograms } from '../measure/histogram.ts';
 import { randomSeed } from '../engine/rng.ts';
@@ -22,9 +28,32 @@ import { replayViolation } from './replay.ts';
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-/** results.json (the source of truth) first, then the HTML report and JUnit XML beside it. */
+/** results.json, index.html and junit.xml, written as one set (report/write.ts). */
 async function writeResults(outDir: string, results: ResultsFile, compare: WriteReportOptions): Promise<ReportPaths & { results: ResultsFile }> {
   return writeReportFiles(results, outDir, compare);
+}
+
+function reportPaths(outDir: string): ReportPaths {
+  return { json: path.join(outDir, 'results.json'), html: path.join(outDir, 'index.html'), junit: path.join(outDir, 'junit.xml') };
+}
+
+/**
+ * The final report set, or null when the disk refused it: each of the three files is then
+ * recorded as lost (none was replaced, unless the error says otherwise) and the results
+ * still reach the terminal.
+ */
+async function writeFinalResults(outDir: string, results: ResultsFile, compare: WriteReportOptions): Promise<(ReportPaths & { results: ResultsFile }) | null> {
+  try {
+    return await writeResults(outDir, results, compare);
+  } catch (error) {
+    if (!(error instanceof WriteError)) throw error;
+    for (const file of Object.values(reportPaths(outDir))) {
+      if (error.replaced.includes(file)) continue;
+      const kept = error.replaced.length === 0 ? 'the previous one there, if any, is unchanged' : `the folder now mixes two runs; re-render it with \`slo-harness report ${shown(error.replaced[0]!)}\``;
+      recordLostWrite('report', `report file ${path.basename(file)} (${kept})`, new WriteError(file, error.cause));
+    }
+    return null;
+  }
 }
 
 /** Where a file is, for messages: relative to the working directory when inside it. */
@@ -34,8 +63,9 @@ function shown(file: string): string {
 }
 
 /** The paths written, one per line, and the summary, in the order a reader wants them. */
-function summaryText(results: ResultsFile, files: ReportPaths, color: boolean): string {
+function summaryText(results: ResultsFile, files: ReportPaths | null, color: boolean): string {
   const summary = renderConsoleSummary(results, { color });
+  if (files === null) return `${summary}\nreport: not written (see below)`;
   return `${summary}\nreport: ${shown(files.html)}\nresults: ${shown(files.json)}\njunit: ${shown(files.junit)}`;
 }
 
@@ -48,9 +78,11 @@ async function loadBaseline(file: string | null): Promise<WriteReportOptions> {
 async function runCommand(cmd: RunCommand): Promise<number> {
   const scenarios = await loadScenarios(cmd.paths);
   const compare = await loadBaseline(cmd.baseline);
+  const outDir = path.resolve(cmd.out ?? path.join('reports', newRunId()));
+  // A replay-only --regression run saves nothing in the corpora; every other run may.
+  await checkRunFolders(outDir, scenarios, { corpora: !cmd.regression || cmd.budgetMs !== null });
   await initHistograms();
   const seed = cmd.seed ?? randomSeed();
-  const outDir = path.resolve(cmd.out ?? path.join('reports', newRunId()));
   const progress = createProgress(process.stderr, cmd.quiet);
   const controller = new AbortController();
   let signalName: string | null = null;
@@ -83,8 +115,12 @@ async function runCommand(cmd: RunCommand): Promise<number> {
       // Stacks of the worst violations after each scenario (runner/trace-phase.ts).
       trace: { mode: cmd.trace, hz: cmd.traceHz, log: (line: string) => progress.line(`  ${line}`) },
       // Partial results after every scenario: an interrupted or killed run still leaves a file.
+      // A disk that refuses them loses nothing yet: the final write tries again (and says so).
       onScenarioDone: async (_result, partial) => {
-        await writeResults(outDir, partial, compare);
+        await writeResults(outDir, partial, compare).catch((error: unknown) => {
+          if (!(error instanceof WriteError)) throw error;
+          progress.line(`  partial results not written: ${error.message}`);
+        });
       },
     },
   );
@@ -94,17 +130,23 @@ async function runCommand(cmd: RunCommand): Promise<number> {
   let exitCode = results.run.exitCode;
   if (signalName) exitCode = exitCode === EXIT.FAIL ? EXIT.FAIL : (SIGNAL_EXIT[signalName] ?? 130);
   if (cmd.failOnInconclusive && exitCode === EXIT.PASS && results.run.totals.inconclusive > 0) exitCode = EXIT.FAIL;
+  // Lost findings or corpus entries outrank any verdict: a caller who saw 0 or 1 would
+  // trust a corpus and report that are missing files.
+  if (lostWrites().length > 0) exitCode = EXIT.USAGE;
   results.run.exitCode = exitCode;
-  const files = await writeResults(outDir, results, compare);
+  const files = await writeFinalResults(outDir, results, compare);
   // What was written, baseline comparison included, is what the summary and --json show.
-  const written = files.results;
+  const written = files?.results ?? reportedResults(results, compare);
   if (cmd.json) {
     process.stderr.write(`${summaryText(written, files, shouldUseColor(process.stderr))}\n`);
     process.stdout.write(`${JSON.stringify(written, null, 2)}\n`);
   } else {
     process.stdout.write(`${summaryText(written, files, shouldUseColor(process.stdout))}\n`);
   }
-  return exitCode;
+  const lost = lostWrites();
+  if (lost.length === 0) return exitCode;
+  process.stderr.write(`${describeLostWrites(lost)}\n`);
+  return EXIT.USAGE;
 }
 
 /** `report`: validates a results.json and re-renders index.html and junit.xml from it alone. */
@@ -140,6 +182,15 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError || error instanceof ScenarioError) {
       process.stderr.write(`slo-harness: ${error.message}\n`);
+      return EXIT.USAGE;
+    }
+    if (error instanceof NotWritableError) {
+      process.stderr.write(`slo-harness: ${error.message}\n`);
+      return EXIT.USAGE;
+    }
+    if (error instanceof WriteError) {
+      const kept = error.replaced.length === 0 ? 'nothing there was replaced' : `already replaced: ${error.replaced.map(shown).join(', ')}`;
+      process.stderr.write(`slo-harness: ${error.message}; ${kept}\n  fix: free space on that disk or make the folder writable (or pass --out a writable folder)\n`);
       return EXIT.USAGE;
     }
     if (error instanceof ResultsFileError) {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { WriteError } from '../io/atomic-file.ts';
+import { lostWrites, resetLostWrites } from '../io/write-failures.ts';
 import { InterestingSink } from './interesting.ts';
 
 function store(): { saved: Uint8Array[]; saveInteresting(b: Uint8Array): Promise<string> } {
@@ -28,10 +30,14 @@ describe('InterestingSink', () => {
     expect(sink.keptInputs().length).toBe(10);
   });
 
-  it('a failing save does not fail the run', async () => {
-    const sink = new InterestingSink({ saveInteresting: () => Promise.reject(new Error('disk full')) }, []);
+  it('a failing save does not fail the run, and is recorded as a lost corpus entry', async () => {
+    resetLostWrites();
+    const full = new WriteError('/corpus/interesting/x', Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }));
+    const sink = new InterestingSink({ saveInteresting: () => Promise.reject(full) }, []);
     sink.add([bytes('x')]);
     await expect(sink.flush()).resolves.toBeUndefined();
+    expect(lostWrites()).toEqual([expect.objectContaining({ kind: 'corpus entry', path: '/corpus/interesting/x', code: 'ENOSPC' })]);
+    resetLostWrites();
   });
 });
 

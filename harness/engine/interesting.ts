@@ -4,6 +4,7 @@
  * and to the measured phase as seeds. Bounded per run and de-duplicated against the
  * corpus already on disk: a run adds at most `maxSaved` new files, never rewrites old ones.
  */
+import { recordLostWrite } from '../io/write-failures.ts';
 import { contentId } from './corpus.ts';
 
 export interface InterestingStore {
@@ -37,8 +38,9 @@ export class InterestingSink {
       if (this.kept.length < MAX_KEPT_SEEDS) this.kept.push(input);
       if (this.saved >= this.maxSaved) continue;
       this.saved++;
-      // A failed save loses one corpus entry, not the run: the error is swallowed here.
-      this.saves.push(this.store.saveInteresting(input).catch(() => undefined));
+      // A failed save (a full or read-only disk) loses one corpus entry, not the run: it is
+      // recorded, and the CLI names it and exits 2 at the end (io/write-failures.ts).
+      this.saves.push(this.store.saveInteresting(input).catch((error: unknown) => recordLostWrite('corpus entry', `interesting input ${id}`, error)));
     }
   }
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,8 @@ import { makeResultsFixture } from '../../test/report/fixtures.ts';
 import { readResultsFile } from './results-validate.ts';
 import { MAX_FOLDED_STACKS } from './stack-cap.ts';
 import { rerenderReport, writeReportFiles } from './write.ts';
+import { mountTmpfs, tmpfsSkipReason } from '../io/test-support.ts';
+import { WriteError } from '../io/atomic-file.ts';
 
 describe('writeReportFiles', () => {
   let dir = '';
@@ -74,5 +76,29 @@ describe('writeReportFiles', () => {
     expect(sum(stacks.folded) + stacks.foldedOther!.count).toBe(sum(before.folded));
     // The caller's object is not modified.
     expect(results.scenarios[0]!.findings[0]!.stacks!.folded.length).toBe(before.folded.length);
+  });
+
+  const skip = tmpfsSkipReason();
+  it.skipIf(skip !== null)(`on a full disk: the previous report set stays whole, no temporary file is left${skip ? ` (skipped: ${skip})` : ''}`, async () => {
+    const root = join(import.meta.dirname, '../../test-output');
+    await mkdir(root, { recursive: true });
+    const fs = mountTmpfs(await mkdtemp(join(root, 'report-tmpfs-')), 512);
+    try {
+      const small = makeResultsFixture({ calls: 100, findings: 0, optionalSections: false });
+      small.run.id = 'previous';
+      await writeReportFiles(small, fs.dir);
+      const before = await Promise.all(['results.json', 'index.html', 'junit.xml'].map((n) => readFile(join(fs.dir, n), 'utf8')));
+      fs.fillLeaving(8192);
+      const error = await writeReportFiles(makeResultsFixture({ calls: 3000 }), fs.dir).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WriteError);
+      expect(error).toMatchObject({ code: 'ENOSPC', replaced: [] });
+      const after = await Promise.all(['results.json', 'index.html', 'junit.xml'].map((n) => readFile(join(fs.dir, n), 'utf8')));
+      expect(after).toEqual(before);
+      expect((await readResultsFile(join(fs.dir, 'results.json'))).run.id).toBe('previous');
+      expect((await readdir(fs.dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      fs.unmount();
+      await rm(fs.dir, { recursive: true, force: true });
+    }
   });
 });

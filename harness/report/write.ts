@@ -1,10 +1,13 @@
 /**
  * Writes a run's report files: results.json (the source of truth), index.html and
- * junit.xml, each atomically (harness/io/atomic-file.ts), so a reader or a CI artefact
- * upload never sees a half-written file. Stacks are capped on the way out (stack-cap.ts).
+ * junit.xml, as one set (harness/io/atomic-file.ts writeFilesAtomic): all three are
+ * rendered, written to temporary files and flushed before any is renamed into place, so a
+ * reader, a CI artefact upload or a full disk never sees a half-written file nor a mix of
+ * two runs; on failure the temporary files are removed and the previous set is untouched.
+ * Stacks are capped on the way out (stack-cap.ts).
  */
 import { dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../io/atomic-file.ts';
+import { writeFilesAtomic, type FileToWrite } from '../io/atomic-file.ts';
 import { compareWithBaseline } from './baseline.ts';
 import { renderHtmlReport } from './html/index.ts';
 import { renderJunit } from './junit.ts';
@@ -43,10 +46,18 @@ export async function writeReportFiles(results: ResultsFile, outDir: string, opt
   const dir = resolve(outDir);
   const final = reportedResults(results, options);
   const paths: ReportPaths = { json: join(dir, 'results.json'), html: join(dir, 'index.html'), junit: join(dir, 'junit.xml') };
-  // results.json first: if rendering fails, the source of truth is already on disk.
-  if (options.writeJson !== false) await writeFileAtomic(paths.json, `${JSON.stringify(final, null, 2)}\n`);
-  await writeFileAtomic(paths.html, renderHtmlReport(final));
-  await writeFileAtomic(paths.junit, renderJunit(final));
+  // Everything is rendered before anything is written: a rendering bug cannot leave half a set.
+  const files: FileToWrite[] = [
+    ...(options.writeJson !== false ? [{ file: paths.json, data: `${JSON.stringify(final, null, 2)}\n` }] : []),
+    { file: paths.html, data: renderHtmlReport(final) },
+    { file: paths.junit, data: renderJunit(final) },
+  ];
+  // results.json is renamed first. The renames allocate nothing, so only an I/O error or a
+  // remount can stop the set half-way; results.json first then means the new run's source
+  // of truth is on disk whatever happens, and `slo-harness report` re-renders the other two
+  // from it (renamed last, a failure would leave the new HTML beside the old results, and
+  // the new results nowhere).
+  await writeFilesAtomic(files);
   return { ...paths, results: final };
 }
 

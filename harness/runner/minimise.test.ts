@@ -8,6 +8,8 @@ import type { Finding } from '../report/results-schema.ts';
 import type { ArbitraryShrinkReply, FirstCallProbe, ProbeCall, ProbeMeasurement } from '../target/probe.ts';
 import { growthPattern, minimiseFindings } from './minimise.ts';
 import { renderPattern } from '../engine/pump.ts';
+import { WriteError } from '../io/atomic-file.ts';
+import { lostWrites, resetLostWrites } from '../io/write-failures.ts';
 
 const BUDGET = 50;
 
@@ -312,5 +314,33 @@ describe('minimiseFindings: out of time', () => {
     expect(findings.map((f) => f.id)).toEqual(all.map((f) => f.id));
     expect(summary.keptRaw).toBe(2);
     expect(summary.unexamined).toBeUndefined();
+  });
+
+  it('a disk that fills during minimisation: no crash, the finding stays as found and confirmed, the lost files are recorded', async () => {
+    resetLostWrites();
+    /** The corpus after the disk filled: every further write fails as a full disk does. */
+    class FullCorpus extends CorpusStore {
+      full = false;
+      override async saveViolation(...args: Parameters<CorpusStore['saveViolation']>): ReturnType<CorpusStore['saveViolation']> {
+        if (this.full) throw new WriteError(this.violationInputFile('minimal'), Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }));
+        return super.saveViolation(...args);
+      }
+      override async updateViolation(id: string): ReturnType<CorpusStore['updateViolation']> {
+        throw new WriteError(this.violationMetaFile(id), Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }));
+      }
+    }
+    const store = new FullCorpus(dir);
+    const noisy = `key: ${'['.repeat(60)}x ${']'.repeat(60)}`;
+    const finding = await found(store, noisy);
+    store.full = true;
+    const { findings, summary } = await minimiseFindings([finding], options(store, fakeProbe(quadratic)));
+    expect(summary).toMatchObject({ confirmed: 1, minimised: 0, keptRaw: 0, error: null });
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ id: finding.id, metaFile: finding.metaFile, firstCallLatenciesMs: expect.any(Array) });
+    expect(findings[0]!.message).toMatch(/confirmed; shrunk to \d+ B, .* but the minimised input could not be saved/);
+    // The original's files are intact and it still replays.
+    expect(Buffer.from((await readViolation(store.violationMetaFile(finding.id))).input).toString()).toBe(noisy);
+    expect(lostWrites()).toEqual([expect.objectContaining({ kind: 'minimised finding', code: 'ENOSPC', path: store.violationInputFile('minimal'), what: expect.stringContaining(`of finding ${finding.id}`) })]);
+    resetLostWrites();
   });
 });

@@ -11,7 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
-import { contentId, readViolation, type CorpusStore, type ViolationRecord } from '../engine/corpus.ts';
+import { contentId, readViolation, type CorpusStore, type ViolationFields, type ViolationRecord } from '../engine/corpus.ts';
 import type { InputEncoding } from '../engine/feeders.ts';
 import { hexPreview, previewInput } from '../engine/input-preview.ts';
 import { allRepetitions, asNesting, maxCountFor, pairedRuns, pickPattern, renderPattern, type PumpPattern } from '../engine/pump.ts';
@@ -23,6 +23,8 @@ import { bytesKey, shrinkBytes } from '../search/shrink.ts';
 import { createFirstCallOracle, startSlot } from '../target/probe-oracle.ts';
 import type { ResolvedScenario } from '../scenario/types.ts';
 import { startProbe, type FirstCallProbe, type ProbeMeasurement } from '../target/probe.ts';
+import { WriteError } from '../io/atomic-file.ts';
+import { savedOrLost } from '../io/write-failures.ts';
 
 /** What the minimiser needs to know about the scenario (a subset of ResolvedScenario). */
 export interface MinimiseScenario {
@@ -205,7 +207,11 @@ async function processFinding(
   if (!(await oracle(input))) {
     if (finding.kind === 'timeout') return { outcome: 'raw', finding: { ...finding, message: `${finding.message ?? ''} (not reproduced on first calls in the probe: median ${original.medianMs.toFixed(1)} ms)` } };
     // A violation an earlier run confirmed stays in violations/: the regression suite judges it.
-    if (record.firstCallLatenciesMs === undefined) await opts.corpus.demoteViolation(finding.id, input);
+    // A disk that refuses the move leaves the violation where it is: nothing is lost, and the
+    // regression suite judges it next time.
+    if (record.firstCallLatenciesMs === undefined) await opts.corpus.demoteViolation(finding.id, input).catch((error: unknown) => {
+      if (!(error instanceof WriteError)) throw error;
+    });
     return { outcome: 'unconfirmed', finding: null };
   }
   const shrinkOracle = createFirstCallOracle<Uint8Array>(async (bytes, slot) => (await opts.probe.measureOne(bytes, slot)).ms, {
@@ -227,7 +233,10 @@ async function processFinding(
   const minimal = await shrink(input, accept, opts, shrinkStop);
   const measured = await opts.probe.measure(minimal);
   const growth = opts.encoding === 'v8' ? undefined : await growthOf(minimal, opts, growthStop());
-  return { outcome: minimal.length < input.length ? 'minimised' : 'confirmed', finding: await saveMinimised(finding, record, input, minimal, measured, original, growth, elapsed(), opts) };
+  const kept = await saveMinimised(finding, record, input, minimal, measured, original, growth, elapsed(), opts);
+  // A shrink whose input the disk refused leaves the finding as found: confirmed, not minimised.
+  const shrinkLost = kept.id === finding.id && contentId(minimal) !== finding.id;
+  return { outcome: minimal.length < input.length && !shrinkLost ? 'minimised' : 'confirmed', finding: kept };
 }
 
 /** Shrinks while `stop` allows: bytes and strings here, structured values in the probe host. */
@@ -328,22 +337,27 @@ async function saveMinimised(
   const message = `median first-call latency ${measured.medianMs.toFixed(1)} ms over ${measured.latenciesMs.length} fresh calls exceeds the per-call budget of ${opts.scenario.perCallMs} ms`;
   const { schema: _s, version: _v, id: _i, inputFile: _f, inputSize: _z, ...fields } = record;
   if (shrunk) {
-    await corpus.saveViolation(minimal, {
-      ...fields,
-      kind,
-      latencyMs: measured.medianMs,
-      budgetMs,
-      message,
-      stack: null,
-      replay,
-      firstCallLatenciesMs: measured.latenciesMs,
-      shrunkFrom: { id: finding.id, size: original.length },
-      minimiseMs,
-      ...(growth ? { growth } : {}),
-    });
-    await corpus.updateViolation(finding.id, { minimisedTo: id, firstCallLatenciesMs: originalMeasured.latenciesMs });
+    const saved = await savedOrLost('minimised finding', `minimised input ${id} (${minimal.length} B) of finding ${finding.id}`, () =>
+      corpus.saveViolation(minimal, {
+        ...fields,
+        kind,
+        latencyMs: measured.medianMs,
+        budgetMs,
+        message,
+        stack: null,
+        replay,
+        firstCallLatenciesMs: measured.latenciesMs,
+        shrunkFrom: { id: finding.id, size: original.length },
+        minimiseMs,
+        ...(growth ? { growth } : {}),
+      }),
+    );
+    // Without its saved file a minimised finding could not be replayed: the finding stays
+    // as found (its files are on disk), confirmed, and says what the shrink reached.
+    if (!saved) return unsavedMinimisation(finding, minimal, measured, growth);
+    await updateOrLost(corpus, finding.id, { minimisedTo: id, firstCallLatenciesMs: originalMeasured.latenciesMs });
   } else {
-    await corpus.updateViolation(finding.id, { firstCallLatenciesMs: measured.latenciesMs, minimiseMs, ...(growth ? { growth } : {}) });
+    await updateOrLost(corpus, finding.id, { firstCallLatenciesMs: measured.latenciesMs, minimiseMs, ...(growth ? { growth } : {}) });
   }
   return {
     ...finding,
@@ -365,6 +379,17 @@ async function saveMinimised(
     ...(shrunk ? { shrunkFrom: original.length, originalId: finding.id } : {}),
     ...(growth ? { growth } : {}),
   };
+}
+
+/** Rewrites a violation's metadata; when the disk refuses, the previous metadata stays and the loss is recorded. */
+async function updateOrLost(corpus: CorpusStore, id: string, patch: Partial<ViolationFields>): Promise<void> {
+  await savedOrLost('minimised finding', `minimisation record of finding ${id} (first-call latencies, growth)`, () => corpus.updateViolation(id, patch));
+}
+
+/** The finding as found (its files are saved), confirmed by first calls, noting the shrink that could not be saved. */
+function unsavedMinimisation(finding: Finding, minimal: Uint8Array, measured: ProbeMeasurement, growth: GrowthResult | undefined): Finding {
+  const note = `(confirmed; shrunk to ${minimal.length} B, median first call ${measured.medianMs.toFixed(1)} ms, but the minimised input could not be saved)`;
+  return { ...finding, message: `${finding.message ?? ''} ${note}`.trim(), firstCallLatenciesMs: measured.latenciesMs, ...(growth ? { growth } : {}) };
 }
 
 /** Crashes, exits, OOMs and unexpected throws: replayed once per probe worker, annotated, never dropped. */
