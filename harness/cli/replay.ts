@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { readViolation } from '../engine/corpus.ts';
+import { ContainmentError, resolveInside } from '../io/contain.ts';
 import { encodingFor } from '../engine/feeders.ts';
 import { previewInput } from '../engine/input-preview.ts';
 import { CorpusStore } from '../engine/corpus.ts';
@@ -29,14 +30,15 @@ export interface ReplayOutcome {
 const MAX_WORKERS = 5;
 
 export async function replayViolation(metaFile: string, repeats: number): Promise<ReplayOutcome> {
+  const absMeta = path.resolve(metaFile);
   let violation;
   try {
-    violation = await readViolation(path.resolve(metaFile));
+    violation = await readViolation(absMeta);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   const { record, input } = violation;
-  const scenarioFile = path.resolve(path.dirname(path.resolve(metaFile)), record.scenarioFile);
+  const scenarioFile = await trustedScenarioFile(absMeta, record.scenarioFile);
   const scenarios = await loadScenarioFile(scenarioFile);
   const scenario = scenarios.find((s) => s.name === record.scenario);
   if (!scenario) throw new UsageError(`${metaFile}: scenario ${JSON.stringify(record.scenario)} is no longer in ${scenarioFile}`);
@@ -73,4 +75,37 @@ export async function replayViolation(metaFile: string, repeats: number): Promis
 function describeCall(call: ProbeCall): string {
   const queued = call.queuedMs !== undefined && call.queuedMs >= 0.05 * call.ms && call.wallMs !== undefined ? ` (wall ${formatMs(call.wallMs)})` : '';
   return `${formatMs(call.ms)}${queued}${call.kind === 'ok' ? '' : ` (${call.kind})`}`;
+}
+
+/**
+ * The project root of a record at `<root>/corpora/<scenario>/violations/<id>.json`, or null
+ * when the record is not laid out so (then no scenario folder can vouch for its scenario).
+ */
+export function projectRootOf(metaFile: string): string | null {
+  const violations = path.dirname(metaFile);
+  const corpora = path.dirname(path.dirname(violations));
+  if (path.basename(violations) !== 'violations' || path.basename(corpora) !== 'corpora') return null;
+  return path.dirname(corpora);
+}
+
+/**
+ * Replay imports the scenario file, i.e. runs its code: a record (a data file that may have
+ * arrived with a repository) may only name a scenario file whose real path lies in the
+ * project's `scenarios/` folder. Anything else is refused (exit 2), never imported.
+ */
+async function trustedScenarioFile(metaFile: string, named: string): Promise<string> {
+  const howTo = 'replay the findings with `slo-harness run <scenario file> --regression`, naming the scenario file yourself';
+  const root = projectRootOf(metaFile);
+  if (!root) {
+    throw new UsageError(`${metaFile}: a record is replayed only from <project>/corpora/<scenario>/violations/, where the project's scenarios/ folder vouches for the scenario it names\n  fix: ${howTo}`);
+  }
+  const scenariosDir = path.join(root, 'scenarios');
+  try {
+    return await resolveInside(scenariosDir, path.resolve(path.dirname(metaFile), named), { dataFile: metaFile, field: 'scenarioFile' });
+  } catch (error) {
+    if (!(error instanceof ContainmentError)) throw error;
+    throw new UsageError(
+      `${metaFile}: field scenarioFile: the record names a scenario file outside the project's scenarios folder ${scenariosDir} (or one that does not exist); it is not run\n  fix: ${howTo}`,
+    );
+  }
 }

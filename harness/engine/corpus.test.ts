@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -77,7 +78,7 @@ describe('CorpusStore violations', () => {
   it('a crash before the rename leaves neither a partial file nor a temporary one', async () => {
     const store = new CorpusStore(dir);
     faults.failRename = true;
-    await expect(store.saveViolation(bytes('abc'), fields())).rejects.toThrow(/simulated crash/);
+    await expect(store.saveViolation(bytes('abc'), fields())).rejects.toThrow(/simulated crash|EIO/);
     expect(await readdir(store.violationsDir)).toEqual([]);
     expect(await store.listViolations()).toEqual([]);
   });
@@ -164,5 +165,118 @@ describe('CorpusStore seeds', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('CorpusStore: hostile corpora', () => {
+  const outsideDir = async (): Promise<string> => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'corpus-outside-'));
+    await writeFile(path.join(out, 'secret'), 'SECRET');
+    return out;
+  };
+
+  it('skips seeds that leave the corpus, special files and broken JSON seeds, with a warning naming each', async () => {
+    const out = await outsideDir();
+    try {
+      const warnings: string[] = [];
+      const store = new CorpusStore(dir, { warn: (line) => warnings.push(line) });
+      await writeFile(path.join(dir, 'good.json'), '[1,2]');
+      await writeFile(path.join(dir, 'truncated.json'), '[1, 2, {"a": ');
+      await symlink(path.join(out, 'secret'), path.join(dir, 'leak'));
+      execFileSync('mkfifo', [path.join(dir, 'pipe')]);
+      const seeds = await store.loadSeeds('v8');
+      expect(seeds).toHaveLength(1);
+      expect(warnings.join('\n')).toMatch(/truncated\.json skipped: it is not valid JSON/);
+      expect(warnings.join('\n')).toMatch(/leak skipped: it is a symlink that leads outside/);
+      expect(warnings.join('\n')).toMatch(/pipe skipped: it is not a regular file/);
+      expect(warnings.join('\n')).not.toContain('SECRET');
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses records whose inputFile is a path, and a violations/ folder that is a symlink out', async () => {
+    const out = await outsideDir();
+    try {
+      const store = new CorpusStore(dir);
+      const saved = await store.saveViolation(bytes('x'), fields());
+      const record = JSON.parse(await readFile(saved.metaFile, 'utf8')) as Record<string, unknown>;
+      for (const inputFile of [path.join(out, 'secret'), '../../secret', 'a/b']) {
+        await writeFile(saved.metaFile, JSON.stringify({ ...record, inputFile }));
+        await expect(readViolation(saved.metaFile)).rejects.toThrow(/field inputFile: .*plain file name[\s\S]*fix:/);
+      }
+      await rm(store.violationsDir, { recursive: true });
+      await symlink(out, store.violationsDir);
+      await expect(store.listViolations()).rejects.toThrow(/symlink that leads outside/);
+      await expect(store.saveViolation(bytes('y'), fields())).rejects.toThrow(/symlink that leads outside/);
+      expect(await readdir(out)).toEqual(['secret']);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it('validates records: non-finite or huge numbers, wrong types and broken JSON name the field', async () => {
+    const store = new CorpusStore(dir);
+    const saved = await store.saveViolation(bytes('x'), fields());
+    const text = await readFile(saved.metaFile, 'utf8');
+    await writeFile(saved.metaFile, text.replace('"latencyMs": 80', '"latencyMs": 1e999'));
+    await expect(readViolation(saved.metaFile)).rejects.toThrow(/invalid violation file .*: field latencyMs: /);
+    await writeFile(saved.metaFile, text.replace('"latencyMs": 80', '"latencyMs": 1e300'));
+    await expect(readViolation(saved.metaFile)).rejects.toThrow(/field latencyMs: /);
+    await writeFile(saved.metaFile, text.replace('"kind": "slow"', '"kind": 3'));
+    await expect(readViolation(saved.metaFile)).rejects.toThrow(/field kind: /);
+    await writeFile(saved.metaFile, text.slice(0, 40));
+    await expect(readViolation(saved.metaFile)).rejects.toThrow(/not valid JSON[\s\S]*fix: /);
+  });
+});
+
+describe('CorpusStore: two runs sharing one corpus', () => {
+  it('a run never demotes a record another live run wrote; the last owner to give up demotes it', async () => {
+    const run1 = new CorpusStore(dir, { owner: 'run-1' });
+    const run2 = new CorpusStore(dir, { owner: 'run-2' });
+    const input = bytes('found by both');
+    const { id, metaFile } = await run1.saveViolation(input, fields());
+    await run2.saveViolation(input, fields({ latencyMs: 90 }));
+    expect((await readViolation(metaFile)).record.owners?.map((o) => o.token)).toEqual(['run-1', 'run-2']);
+    await run2.demoteViolation(id, input);
+    // Still there for run 1, which may confirm and report it.
+    expect((await readViolation(metaFile)).record.owners?.map((o) => o.token)).toEqual(['run-1']);
+    await run1.updateViolation(id, { minimiseMs: 5 });
+    await run1.demoteViolation(id, input);
+    expect(await run1.listViolations()).toEqual([]);
+    expect((await run1.loadSeeds('utf8')).map((s) => Buffer.from(s).toString())).toEqual(['found by both']);
+  });
+
+  it('a record confirmed by any run is never demoted', async () => {
+    const run1 = new CorpusStore(dir, { owner: 'run-1' });
+    const run2 = new CorpusStore(dir, { owner: 'run-2' });
+    const input = bytes('confirmed');
+    const { id } = await run2.saveViolation(input, fields());
+    await run1.saveViolation(input, fields());
+    await run1.updateViolation(id, { firstCallLatenciesMs: [90, 91, 92] });
+    await run2.demoteViolation(id, input);
+    await run1.demoteViolation(id, input);
+    expect(await run1.listViolations()).toHaveLength(1);
+  });
+
+  it('owners that are gone (dead pid on this host) do not keep a record', async () => {
+    const store = new CorpusStore(dir, { owner: 'me' });
+    const input = bytes('orphaned owner');
+    const { id, metaFile } = await store.saveViolation(input, fields());
+    const record = JSON.parse(await readFile(metaFile, 'utf8')) as { owners: Array<Record<string, unknown>> };
+    const gone = { token: 'crashed-run', pid: 2 ** 22 + 1, hostname: os.hostname(), since: new Date().toISOString() };
+    await writeFile(metaFile, JSON.stringify({ ...record, owners: [gone, ...record.owners] }));
+    await store.demoteViolation(id, input);
+    expect(await store.listViolations()).toEqual([]);
+  });
+
+  it('a caller spreading a whole record cannot overwrite the owners or the input name', async () => {
+    const store = new CorpusStore(dir, { owner: 'me' });
+    const { record } = await store.saveViolation(bytes('a'), fields());
+    const { id, inputFile, schema: _s, version: _v, inputSize: _z, ...rest } = record;
+    const again = await store.saveViolation(bytes('b'), { ...rest, owners: [{ token: 'forged', pid: 1, hostname: 'x', since: '' }] } as ViolationFields);
+    expect(again.record.owners?.map((o) => o.token)).toEqual(['me']);
+    expect(again.record.inputFile).not.toBe(inputFile);
+    expect(again.id).not.toBe(id);
   });
 });

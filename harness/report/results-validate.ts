@@ -4,7 +4,8 @@
  * written by a newer harness that only *added* fields still reads; a different `version`
  * is refused with a message saying which. Errors name the file and the field path.
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { z } from 'zod';
 import { RESULTS_SCHEMA, RESULTS_VERSION, type ResultsFile } from './results-schema.ts';
 
@@ -42,7 +43,7 @@ const findingStacks = z.looseObject({
   diff: z.array(z.looseObject({ frame: z.string(), violationShare: z.number(), baselineShare: z.number() })).nullable(),
 });
 
-const growthFit = z.looseObject({
+export const growthFit = z.looseObject({
   class: z.enum(['polynomial', 'exponential', 'linear', 'constant']),
   exponentOrBase: z.number(), r2: z.number(),
   points: z.array(z.looseObject({ n: z.number(), latencyMs: ms })),
@@ -190,7 +191,9 @@ export function parseResultsFile(data: unknown, source: string): ResultsFile {
   }
   const header = data as { schema?: unknown; version?: unknown };
   if (header.schema !== RESULTS_SCHEMA) {
-    throw new ResultsFileError(source, 'schema', `expected "${RESULTS_SCHEMA}", got ${JSON.stringify(header.schema) ?? 'nothing'} (is this a slo-harness results.json?)`);
+    // The value is echoed only when it looks like a schema name: the file may not be ours to print.
+    const got = typeof header.schema === 'string' && /^slo-harness\/[\w.-]{1,40}$/.test(header.schema) ? JSON.stringify(header.schema) : header.schema === undefined ? 'nothing' : 'another value';
+    throw new ResultsFileError(source, 'schema', `expected "${RESULTS_SCHEMA}", got ${got} (is this a slo-harness results.json?)`);
   }
   if (header.version !== RESULTS_VERSION) {
     const newer = typeof header.version === 'number' && header.version > RESULTS_VERSION;
@@ -209,12 +212,26 @@ export function parseResultsFile(data: unknown, source: string): ResultsFile {
   return parsed.data;
 }
 
-/** Reads and validates a results.json. */
+/**
+ * Reads and validates a results.json. Only this file is read: paths inside it (finding
+ * inputs, metadata files, the corpus folder, a baseline file) are shown in reports, never
+ * opened, so a hostile results file cannot make `report` or `--baseline` read anything
+ * else. A FIFO or device is refused before reading (it would block or never end), and a
+ * JSON syntax error is reported without the parser's excerpt of the text (the file may be
+ * a symlink to something that must not be printed).
+ */
 export async function readResultsFile(path: string): Promise<ResultsFile> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      if (!(await handle.stat()).isFile()) throw new ResultsFileError(path, null, 'is not a regular file');
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
+    if (error instanceof ResultsFileError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new ResultsFileError(path, null, code === 'ENOENT' ? 'not found' : `cannot be read (${code ?? String(error)})`);
   }
@@ -222,7 +239,8 @@ export async function readResultsFile(path: string): Promise<ResultsFile> {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new ResultsFileError(path, null, `not valid JSON (${(error as Error).message})`);
+    const at = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new ResultsFileError(path, null, `not valid JSON${at ? ` (at character ${at})` : ' (truncated?)'}`);
   }
   return parseResultsFile(data, path);
 }

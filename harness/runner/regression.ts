@@ -6,6 +6,7 @@
  * Alone, the flag replays only; with --budget the fuzz phase runs afterwards as usual
  * (the nightly job does both), and the replay verdicts are merged into its results.
  */
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CorpusStore, readViolation, type ViolationRecord } from '../engine/corpus.ts';
@@ -54,30 +55,68 @@ interface Replayed {
   input: Uint8Array | null;
 }
 
-/** Replays every violation saved for `scenario` with `probe`. */
+function errorEntry(metaFile: string, cwd: string, perCallMs: number, detail: string): Replayed {
+  const entry: RegressionEntry = { id: path.basename(metaFile, '.json'), kind: 'slow', metaFile: relative(cwd, metaFile), latenciesMs: [], medianMs: 0, budgetMs: perCallMs, status: 'error', detail };
+  return { entry, record: null, input: null };
+}
+
+async function realOrSelf(file: string): Promise<string> {
+  try {
+    return await realpath(file);
+  } catch {
+    return path.resolve(file);
+  }
+}
+
+/**
+ * Why a record may not be replayed with this scenario, or null. The scenario run is the one
+ * the user named; a record naming another scenario (by name or by file) is reported, never
+ * executed: a record is data that arrived with the repository, not a choice of code to run.
+ */
+async function foreignScenario(record: ViolationRecord, metaFile: string, scenario: ResolvedScenario, cwd: string): Promise<string | null> {
+  if (record.scenario !== scenario.name) {
+    return `the record names scenario ${JSON.stringify(record.scenario)}, not ${JSON.stringify(scenario.name)}, the scenario of this run; it is not replayed\n  fix: move it to that scenario's corpora/<scenario>/violations/ folder, or delete it`;
+  }
+  const named = path.resolve(path.dirname(metaFile), record.scenarioFile);
+  if ((await realOrSelf(named)) !== (await realOrSelf(scenario.file))) {
+    return `the record names scenario file ${relative(cwd, named)}, not ${relative(cwd, scenario.file)}, the file of this run; it is not replayed\n  fix: run \`slo-harness run <that scenario file> --regression\` if it is yours, or delete the record`;
+  }
+  return null;
+}
+
+/** Replays every violation saved for `scenario` with `probe`; a record that cannot be read or belongs elsewhere is an error entry. */
 export async function replayViolations(scenario: ResolvedScenario, probe: FirstCallProbe, cwd: string): Promise<Replayed[]> {
   const corpus = new CorpusStore(scenario.input.corpusDir);
+  const perCallMs = scenario.slo.perCallMs;
+  let metaFiles: string[];
+  try {
+    metaFiles = await corpus.listViolations();
+  } catch (error) {
+    return [errorEntry(corpus.violationsDir, cwd, perCallMs, (error as Error).message)];
+  }
   const out: Replayed[] = [];
-  for (const metaFile of await corpus.listViolations()) {
-    const shownMeta = relative(cwd, metaFile);
+  for (const metaFile of metaFiles) {
     try {
       const { record, input } = await readViolation(metaFile);
-      if (record.scenario !== scenario.name) continue;
+      const foreign = await foreignScenario(record, metaFile, scenario, cwd);
+      if (foreign) {
+        out.push(errorEntry(metaFile, cwd, perCallMs, foreign));
+        continue;
+      }
       const measured = await probe.measure(input);
-      const judged = judgeReplay(record.kind, measured.calls, scenario.slo.perCallMs);
+      const judged = judgeReplay(record.kind, measured.calls, perCallMs);
       const entry: RegressionEntry = {
         id: record.id,
         kind: record.kind as FindingKind,
-        metaFile: shownMeta,
+        metaFile: relative(cwd, metaFile),
         latenciesMs: measured.latenciesMs,
         medianMs: measured.medianMs,
-        budgetMs: scenario.slo.perCallMs,
+        budgetMs: perCallMs,
         ...judged,
       };
       out.push({ entry, record, input });
     } catch (error) {
-      const entry: RegressionEntry = { id: path.basename(metaFile, '.json'), kind: 'slow', metaFile: shownMeta, latenciesMs: [], medianMs: 0, budgetMs: scenario.slo.perCallMs, status: 'error', detail: (error as Error).message };
-      out.push({ entry, record: null, input: null });
+      out.push(errorEntry(metaFile, cwd, perCallMs, (error as Error).message));
     }
   }
   return out;
@@ -128,9 +167,17 @@ export interface RegressionOptions {
 /** Replays one scenario's violations; `findings` lists the still-failing ones. */
 export async function regressionFor(scenario: ResolvedScenario, opts: RegressionOptions): Promise<{ summary: RegressionSummary; findings: Finding[]; latenciesMs: number[] }> {
   const corpus = new CorpusStore(scenario.input.corpusDir);
-  if ((await corpus.listViolations()).length === 0 || ('kind' in scenario && scenario.kind === 'service')) {
-    return { summary: summarise([]), findings: [], latenciesMs: [] };
+  if ('kind' in scenario && scenario.kind === 'service') return { summary: summarise([]), findings: [], latenciesMs: [] };
+  let saved: string[];
+  try {
+    saved = await corpus.listViolations();
+  } catch (error) {
+    // A violations/ folder that leads out of the corpus: reported, nothing in it is read.
+    const replayed = [errorEntry(corpus.violationsDir, opts.cwd, scenario.slo.perCallMs, (error as Error).message)];
+    for (const r of replayed) opts.log?.(`  regression error ${r.entry.metaFile}: ${r.entry.detail}`);
+    return { summary: summarise(replayed), findings: [], latenciesMs: [] };
   }
+  if (saved.length === 0) return { summary: summarise([]), findings: [], latenciesMs: [] };
   const seeds = await corpus.loadSeeds(encodingFor(scenario.input.type));
   const probe = await startProbe(scenario, { workers: opts.workers ?? 3, seed: opts.seed, warmup: seeds.slice(0, 8) });
   try {
