@@ -61,6 +61,17 @@ describe('CLI contract', () => {
     expect(() => parseCli(['report', 'a.json', 'b.json'])).toThrow(/exactly one results file/);
   });
 
+  it('reads a bare --budget or --load-timeout as seconds and refuses durations outside 1us..1 day', () => {
+    expect(parseCli(['run', 'scenarios/', '--budget', '30'])).toMatchObject({ budgetMs: 30_000 });
+    expect(parseCli(['run', 'scenarios/', '--budget', '250ms'])).toMatchObject({ budgetMs: 250 });
+    expect(parseCli(['run', 'scenarios/', '--load-timeout', '2s'])).toMatchObject({ loadTimeoutMs: 2000 });
+    expect(parseCli(['run', 'scenarios/'])).toMatchObject({ loadTimeoutMs: null });
+    for (const bad of ['0', '0s', '1e300', '-5s', 'NaN', '100000', '2d']) {
+      expect(() => parseCli(['run', 'scenarios/', `--budget=${bad}`]), bad).toThrow(/--budget: [\s\S]*fix: give a duration from 1us to 1 day/);
+      expect(() => parseCli(['run', 'scenarios/', `--load-timeout=${bad}`]), bad).toThrow(/--load-timeout: /);
+    }
+  });
+
   it('the README documents every subcommand and flag, and no flag the CLI lacks', () => {
     for (const command of CLI_SUBCOMMANDS) expect(README).toContain(`slo-harness ${command}`);
     const inReadme = flagsIn(README);

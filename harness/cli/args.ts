@@ -13,7 +13,9 @@ Usage:
   slo-harness --help | --version
 
 run options:
-  --budget <duration>   measured time per scenario, e.g. 30s, 2m (default: the scenario's budget, else 10s)
+  --budget <duration>   measured time per scenario, e.g. 30s, 2m, from 1us to 1 day; a bare number
+                        is seconds here (in scenario files it is ms) (default: the scenario's
+                        budget, else 10s)
   --seed <n>            seed for inputs and chaos; a run prints its seed so --seed replays it
   --out <dir>           where results.json is written (default: reports/<run id>)
   --json                print results.json to stdout (the summary table goes to stderr)
@@ -30,6 +32,9 @@ run options:
   --baseline <file>     a previous run's results.json: the report shows each SLO's change
                         (regressed/improved only when the confidence intervals do not
                         overlap), new findings and fixed findings
+  --load-timeout <duration>  deadline for importing each scenario file, e.g. 10s (a bare
+                        number is seconds; default SLO_HARNESS_LOAD_TIMEOUT_MS, else 30s); a
+                        file still importing then (a top-level loop or await) is exit 2
 
 replay options:
   --repeats <n>         first calls of the input, each in its own fresh warm worker, so a
@@ -64,6 +69,8 @@ export interface RunCommand {
   traceHz: number;
   /** Previous results.json to compare with, or null. */
   baseline: string | null;
+  /** Deadline for importing each scenario file (ms), or null for SLO_HARNESS_LOAD_TIMEOUT_MS / 30 s. */
+  loadTimeoutMs: number | null;
 }
 
 export interface ReportCommand {
@@ -87,11 +94,17 @@ function parseSeed(value: string | undefined): number | null {
   return Number(value);
 }
 
-function parseBudget(value: string | undefined): number | null {
+/**
+ * A duration flag. On the command line a bare number is seconds (`--budget 30` is 30 s),
+ * unlike scenario files where it is milliseconds; the bounds (1 us to 1 day) are duration.ts's.
+ */
+function parseDurationFlag(flag: string, value: string | undefined, example: string): number | null {
   if (value === undefined) return null;
-  const parsed = parseDurationMs(/^\d+(\.\d+)?$/.test(value) ? `${value}s` : value);
-  if (!parsed.ok || parsed.ms <= 0) throw new UsageError(`--budget: expected a duration such as 30s or 2m, got ${JSON.stringify(value)}`);
-  return parsed.ms;
+  const bare = /^\d+(\.\d+)?$/.test(value);
+  const parsed = parseDurationMs(bare ? `${value}s` : value);
+  if (parsed.ok) return parsed.ms;
+  const problem = bare ? parsed.error.replace(JSON.stringify(`${value}s`), `${value} (a bare number is seconds)`) : parsed.error;
+  throw new UsageError(`${flag}: ${problem}\n  fix: give a duration from 1us to 1 day, e.g. ${flag} ${example}`);
 }
 
 function parseEngine(value: string | undefined): EngineName | null {
@@ -133,6 +146,7 @@ export function parseCli(argv: string[]): CliCommand {
           trace: { type: 'string' },
           'trace-hz': { type: 'string' },
           baseline: { type: 'string' },
+          'load-timeout': { type: 'string' },
           help: { type: 'boolean', short: 'h', default: false },
         },
       });
@@ -140,7 +154,7 @@ export function parseCli(argv: string[]): CliCommand {
       return {
         command: 'run',
         paths: positionals,
-        budgetMs: parseBudget(values.budget),
+        budgetMs: parseDurationFlag('--budget', values.budget, '30s'),
         seed: parseSeed(values.seed),
         out: values.out ?? null,
         json: values.json ?? false,
@@ -151,6 +165,7 @@ export function parseCli(argv: string[]): CliCommand {
         trace: parseTraceMode(values.trace),
         traceHz: parseTraceHz(values['trace-hz']),
         baseline: values.baseline ?? null,
+        loadTimeoutMs: parseDurationFlag('--load-timeout', values['load-timeout'], '10s'),
       };
     }
     if (command === 'replay') {

@@ -22,7 +22,7 @@ export interface CliFlagSpec {
 
 /** Long flags (with their leading dashes). */
 export const CLI_FLAGS = {
-  '--budget': { value: true, commands: ['run'], example: '5s', description: 'measured-phase duration per scenario, e.g. 30s, 5m' },
+  '--budget': { value: true, commands: ['run'], example: '5s', description: 'measured-phase duration per scenario, e.g. 30s, 5m (a bare number is seconds)' },
   '--seed': { value: true, commands: ['run'], example: '42', description: 'run seed (replays inputs and chaos)' },
   '--out': { value: true, commands: ['run', 'report'], example: 'reports/x', description: 'report directory (results.json, index.html, junit.xml)' },
   '--json': { value: false, commands: ['run'], description: 'print results.json to stdout instead of the table' },
@@ -33,6 +33,7 @@ export const CLI_FLAGS = {
   '--trace': { value: true, commands: ['run'], example: 'auto', description: 'stack tracer: auto | bpftrace | v8 | off' },
   '--trace-hz': { value: true, commands: ['run'], example: '99', description: 'stack sampling frequency' },
   '--baseline': { value: true, commands: ['run', 'report'], example: 'prev/results.json', description: 'previous results.json to compare against' },
+  '--load-timeout': { value: true, commands: ['run'], example: '10s', description: 'deadline for importing each scenario file (default 30s)' },
   '--repeats': { value: true, commands: ['replay'], example: '3', description: 'calls of the target with the replayed input' },
 } as const satisfies Record<string, CliFlagSpec>;
 export type CliFlag = keyof typeof CLI_FLAGS;

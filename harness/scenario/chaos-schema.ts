@@ -8,7 +8,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { paretoFromPercentiles } from '../chaos/pareto.ts';
-import { parseDurationMs } from './duration.ts';
+import { durationSchema, parseDurationMs } from './duration.ts';
 import type {
   BreakingPointSpec,
   ChaosSpec,
@@ -19,10 +19,7 @@ import type {
   ResolvedParetoLatency,
 } from './chaos-types.ts';
 
-const durationField = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
-  const parsed = parseDurationMs(value);
-  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
-});
+const durationField = durationSchema;
 
 const DEPENDENCY_NAME_RE = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 
