@@ -6,7 +6,11 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { resolveScenarios, ScenarioError } from './schema.ts';
+import { checkToxiproxyUrl, ToxiproxyUnreachableError } from '../chaos/toxiproxy/external.ts';
+import { formatMs, parseDurationMs } from './duration.ts';
+import { describeImportFailure, type ImportFailure } from './load-error.ts';
+import { ImportPrecheck, isUnsettledAwait, type PrecheckOutcome } from './load-precheck.ts';
+import { resolveScenarios, ScenarioError, type ScenarioIssue } from './schema.ts';
 import type { ResolvedScenario } from './types.ts';
 
 const SCENARIO_FILE_RE = /\.scenario\.(ts|mts|js|mjs)$/;
@@ -49,24 +53,135 @@ export async function expandScenarioPaths(paths: string[], cwd = process.cwd()):
   return [...new Set(files)];
 }
 
-export async function loadScenarioFile(file: string, projectRoot?: string): Promise<ResolvedScenario[]> {
+/** The deadline for importing one scenario file, unless `--load-timeout` or the environment says otherwise. */
+export const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
+/** Environment variable with the load deadline in milliseconds (`--load-timeout` wins over it). */
+export const LOAD_TIMEOUT_ENV = 'SLO_HARNESS_LOAD_TIMEOUT_MS';
+
+export interface LoadOptions {
+  /** Deadline for importing each file (ms); null or absent: SLO_HARNESS_LOAD_TIMEOUT_MS, else 30 s. */
+  loadTimeoutMs?: number | null | undefined;
+}
+
+/** The load deadline: the flag's, else the environment's (validated like any duration), else 30 s. */
+export function loadTimeoutMs(flagMs: number | null | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  if (flagMs !== null && flagMs !== undefined) return flagMs;
+  const raw = env[LOAD_TIMEOUT_ENV];
+  if (raw === undefined || raw.trim() === '') return DEFAULT_LOAD_TIMEOUT_MS;
+  const parsed = parseDurationMs(/^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : raw);
+  if (parsed.ok) return parsed.ms;
+  throw new UsageError(`${LOAD_TIMEOUT_ENV}=${raw}: ${parsed.error}\n  fix: give milliseconds, e.g. ${LOAD_TIMEOUT_ENV}=30000, or unset it (default 30 s)`);
+}
+
+function precheckIssue(outcome: Exclude<PrecheckOutcome, { kind: 'imported' | 'failed' }>): ScenarioIssue {
+  const raise = `raise the deadline with --load-timeout 60s (or ${LOAD_TIMEOUT_ENV}=60000) if the import is only slow`;
+  if (outcome.kind === 'timeout') {
+    return {
+      field: '(module top level)',
+      problem: `the file was still importing after ${formatMs(outcome.timeoutMs)} (in a worker thread, where the harness also runs targets): a top-level infinite loop, a never-settling top-level await, or slow set-up`,
+      fix: `remove the top-level loop or await (do set-up work inside the target or lazily on its first call), or ${raise}`,
+    };
+  }
+  if (isUnsettledAwait(outcome.code)) {
+    return {
+      field: '(module top level)',
+      problem: 'the file never finished importing: a top-level await waits on a promise that never settles',
+      fix: 'await only promises that settle (or remove the top-level await); do set-up work inside the target',
+    };
+  }
+  return {
+    field: '(module top level)',
+    problem: `importing the file ended its thread (exit code ${outcome.code}): the module calls process.exit() at its top level`,
+    fix: 'remove the process.exit() call from the top level of the module',
+  };
+}
+
+function asFailure(error: unknown): ImportFailure {
+  const err = (error ?? {}) as { name?: unknown; message?: unknown; stack?: unknown };
+  return { name: String(err.name ?? 'Error'), message: String(err.message ?? error), stack: typeof err.stack === 'string' ? err.stack : undefined };
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'string') return `a string (${JSON.stringify(value.slice(0, 40))})`;
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value === 'number' || typeof value === 'bigint' ? 'the number' : `a ${typeof value}`} ${String(value)}`;
+}
+
+const DEFAULT_EXPORT_FIX = 'export a scenario made with defineScenario(...): export default defineScenario({ name, target, input, slo }) (or an array of them)';
+
+/** A default export that is not a scenario (or a non-empty array of them) at all; schema.ts checks the fields. */
+function checkDefaultExportShape(file: string, exported: unknown): void {
+  if (exported === undefined) return; // schema.ts says "the file has no default export"
+  const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (Array.isArray(exported)) {
+    if (exported.length === 0) {
+      throw new ScenarioError(file, [{ field: 'default export', problem: `the default export of ${file} is an empty array`, fix: DEFAULT_EXPORT_FIX }]);
+    }
+    const issues = exported.flatMap((entry, i) =>
+      isObject(entry) ? [] : [{ field: `[${i}]`, problem: `element ${i} of the default export of ${file} is ${describeValue(entry)}, not a scenario`, fix: DEFAULT_EXPORT_FIX }],
+    );
+    if (issues.length > 0) throw new ScenarioError(file, issues);
+    return;
+  }
+  if (!isObject(exported)) {
+    throw new ScenarioError(file, [{ field: 'default export', problem: `the default export of ${file} is ${describeValue(exported)}`, fix: DEFAULT_EXPORT_FIX }]);
+  }
+}
+
+/** Imports a file on the main thread once the pre-check saw it finish importing in a worker. */
+async function importChecked(file: string, outcome: PrecheckOutcome, projectRoot?: string): Promise<ResolvedScenario[]> {
+  if (outcome.kind === 'failed') throw new ScenarioError(file, [await describeImportFailure(file, outcome.failure)]);
+  if (outcome.kind !== 'imported') throw new ScenarioError(file, [precheckIssue(outcome)]);
   let mod: { default?: unknown };
   try {
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (error) {
-    const err = error as Error;
-    throw new ScenarioError(file, [
-      { field: '(file)', problem: `cannot load the file: ${err.message.split('\n')[0]}`, fix: 'fix the syntax or import error above; the file must be importable with `node --import tsx`' },
-    ]);
+    throw new ScenarioError(file, [await describeImportFailure(file, asFailure(error))]);
   }
+  checkDefaultExportShape(file, mod.default);
   return resolveScenarios(mod.default, { file, ...(projectRoot ? { projectRoot } : {}) });
 }
 
+export async function loadScenarioFile(file: string, projectRoot?: string, options: LoadOptions = {}): Promise<ResolvedScenario[]> {
+  const precheck = new ImportPrecheck([file], loadTimeoutMs(options.loadTimeoutMs));
+  try {
+    return await importChecked(file, await precheck.outcome(0), projectRoot);
+  } finally {
+    await precheck.close();
+  }
+}
+
+/**
+ * An external Toxiproxy (TOXIPROXY_URL) that does not answer is a configuration error of
+ * the run: found before any scenario starts, not as "fetch failed" in the middle of one.
+ */
+async function checkServiceEnvironment(scenarios: ResolvedScenario[]): Promise<void> {
+  const url = process.env['TOXIPROXY_URL'];
+  const service = scenarios.find((s) => s.kind === 'service');
+  if (!url || !service) return;
+  try {
+    await checkToxiproxyUrl(url);
+  } catch (error) {
+    if (!(error instanceof ToxiproxyUnreachableError)) throw error;
+    const where = path.relative(process.cwd(), service.file) || service.file;
+    throw new UsageError(`${error.problem}; the service scenario ${JSON.stringify(service.name)} (${where}) sends its dependency traffic through it\n  fix: ${error.fix}`);
+  }
+}
+
 /** Loads every scenario from the given paths; throws on the first invalid file. */
-export async function loadScenarios(paths: string[], cwd = process.cwd()): Promise<ResolvedScenario[]> {
+export async function loadScenarios(paths: string[], cwd = process.cwd(), options: LoadOptions = {}): Promise<ResolvedScenario[]> {
   const files = await expandScenarioPaths(paths, cwd);
+  const timeoutMs = loadTimeoutMs(options.loadTimeoutMs);
   const all: ResolvedScenario[] = [];
-  for (const file of files) all.push(...(await loadScenarioFile(file)));
+  // The worker checks file k + 1 while the main thread imports file k.
+  const precheck = new ImportPrecheck(files, timeoutMs);
+  try {
+    for (const [index, file] of files.entries()) all.push(...(await importChecked(file, await precheck.outcome(index))));
+  } finally {
+    await precheck.close();
+  }
   const seen = new Map<string, string>();
   for (const s of all) {
     const other = seen.get(s.name);
@@ -75,5 +190,6 @@ export async function loadScenarios(paths: string[], cwd = process.cwd()): Promi
     }
     seen.set(s.name, s.file);
   }
+  await checkServiceEnvironment(all);
   return all;
 }
