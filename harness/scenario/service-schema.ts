@@ -6,22 +6,20 @@
  */
 import { z } from 'zod';
 import { referencedDependencies, unknownPlaceholders } from '../service/placeholders.ts';
-import { parseDurationMs } from './duration.ts';
+import { durationSchema, parseDurationMs } from './duration.ts';
 import type { ScenarioIssue } from './schema.ts';
 import { breakingPointSchema, resolveBreakingPoint } from './chaos-schema.ts';
 import type {
   ResolvedServiceBreakingPoint,
   ResolvedServiceDependency,
   ResolvedService,
+  ResolvedServiceNetwork,
   ResolvedToxic,
   ServiceKnob,
   ServiceRequest,
 } from './service-types.ts';
 
-const duration = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
-  const parsed = parseDurationMs(value);
-  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
-});
+const duration = durationSchema;
 
 const argv = z.array(z.string()).min(1, 'expected a non-empty argv array such as ["{node}", "server.mjs", "--port", "{port}"]');
 const env = z.record(z.string(), z.string());
@@ -69,11 +67,14 @@ const service = z
   })
   .strict();
 
+const network = z.object({ allowNonLoopbackListen: z.boolean().optional() }).strict();
+
 /** The zod shape of the service-only fields; schema.ts merges it with the shared fields. */
 export const serviceScenarioFields = {
   service,
   dependencies: z.record(z.string().regex(DEP_NAME_RE, 'dependency names are 1-40 letters, digits, "_" or "-"'), dependency).optional(),
   breakingPoint: breakingPointSchema.optional(),
+  network: network.optional(),
 };
 
 type ServiceFields = z.infer<z.ZodObject<typeof serviceScenarioFields>>;
@@ -90,6 +91,7 @@ export const SERVICE_FIX_HINTS: Array<[RegExp, string]> = [
   [/^service\.env/, 'env is an object of string values'],
   [/^dependencies\.[^.]+\.toxics/, 'toxics are Toxiproxy toxics: { type: "latency", stream?: "downstream", toxicity?: 1, attributes: { latency: 20, jitter: 5 } } (Pareto: attributes { distribution: "pareto", alpha: 1.5, scale: 2, cap: 500 })'],
   [/^dependencies/, 'each dependency is { command: [...argv with {port}], ready?, toxics? } or { address: "host:port", toxics? }'],
+  [/^network/, 'network is { allowNonLoopbackListen?: boolean } (default false: the chaos proxy only listens on loopback)'],
   [/^breakingPoint\.knob$/, 'for a service use "rate" or "dependency.<name>.latency" where <name> has a latency toxic'],
   [/^breakingPoint\.range$/, 'give [lo, hi] with 0 <= lo < hi, e.g. range: [0.5, 40]'],
   [/^breakingPoint/, 'breakingPoint is { knob, range: [lo, hi], tolerance?: 0.1, stepDuration?: "2s", budget?: "60s", maxSteps?: 16 }'],
@@ -179,6 +181,7 @@ export function normaliseServiceFields(spec: ServiceFields, budgetDurationMs: nu
   service: ResolvedService;
   dependencies: ResolvedServiceDependency[];
   breakingPoint: ResolvedServiceBreakingPoint | null;
+  network: ResolvedServiceNetwork;
 } {
   const s = spec.service;
   const resolved = resolveBreakingPoint(spec.breakingPoint);
@@ -195,5 +198,6 @@ export function normaliseServiceFields(spec: ServiceFields, budgetDurationMs: nu
     },
     dependencies: Object.entries(spec.dependencies ?? {}).map(([name, dep]) => resolveDependency(name, dep)),
     breakingPoint: resolved && target ? { ...resolved, target } : null,
+    network: { allowNonLoopbackListen: spec.network?.allowNonLoopbackListen ?? false },
   };
 }

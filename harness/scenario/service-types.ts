@@ -84,6 +84,17 @@ export interface ServiceScenarioSpec<S extends InputSpec = InputSpec> {
    *    latency toxic: the Pareto `scale` of a Pareto toxic, the `latency` attribute otherwise (ms)
    */
   breakingPoint?: FunctionBreakingPointSpec;
+  /** The chaos network (the embedded Toxiproxy-API server the dependencies are reached through). */
+  network?: ServiceNetworkSpec;
+}
+
+export interface ServiceNetworkSpec {
+  /**
+   * Let callers of the embedded Toxiproxy API (any local process, the service included)
+   * create proxies listening on non-loopback addresses such as `0.0.0.0`. Default false:
+   * only 127.0.0.0/8, ::1 and localhost are accepted, and other requests get a 403.
+   */
+  allowNonLoopbackListen?: boolean;
 }
 
 export interface ResolvedToxic {
@@ -112,6 +123,10 @@ export interface ResolvedServiceBreakingPoint extends ResolvedFunctionBreakingPo
   target: ServiceKnob;
 }
 
+export interface ResolvedServiceNetwork {
+  allowNonLoopbackListen: boolean;
+}
+
 export interface ResolvedService {
   command: string[];
   env: Record<string, string>;
@@ -128,6 +143,8 @@ export interface ResolvedServiceScenario extends ResolvedScenarioBase {
   service: ResolvedService;
   dependencies: ResolvedServiceDependency[];
   breakingPoint: ResolvedServiceBreakingPoint | null;
+  /** The scenario's `network` options, defaults filled. */
+  network: ResolvedServiceNetwork;
   /** The fast-check arbitrary of an `arbitrary` input (the runner feeds requests in-process). */
   arbitrary: unknown;
 }

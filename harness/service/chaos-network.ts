@@ -12,6 +12,7 @@
 import { Toxiproxy, type ICreateToxicBody, type Proxy, type Toxic } from 'toxiproxy-node-client';
 import { createRng, type Rng } from '../engine/rng.ts';
 import { paretoDelay } from '../chaos/toxiproxy/delays.ts';
+import { checkToxiproxyUrl } from '../chaos/toxiproxy/external.ts';
 import { startEmbeddedToxiproxy } from '../chaos/toxiproxy/index.ts';
 import type { ParetoParams, ToxicInfo } from '../report/results-schema.ts';
 import type { ResolvedToxic } from '../scenario/service-types.ts';
@@ -32,6 +33,8 @@ export interface ChaosNetworkOptions {
   scenario: string;
   /** Defaults to process.env.TOXIPROXY_URL. */
   externalUrl?: string | undefined;
+  /** The scenario's `network.allowNonLoopbackListen`: the embedded server accepts non-loopback listen addresses. */
+  allowNonLoopbackListen?: boolean | undefined;
 }
 
 const isPareto = (spec: ResolvedToxic): boolean => spec.type === 'latency' && spec.attributes['distribution'] === 'pareto';
@@ -58,8 +61,12 @@ export class ChaosNetwork {
 
   static async open(options: ChaosNetworkOptions): Promise<ChaosNetwork> {
     const external = options.externalUrl ?? process.env['TOXIPROXY_URL'];
-    if (external) return new ChaosNetwork(external, new Toxiproxy(external), options, null);
-    const server = await startEmbeddedToxiproxy({ seed: options.seed });
+    if (external) {
+      // A clear "no Toxiproxy at <url>, unset it or start one" instead of a bare "fetch failed" later.
+      await checkToxiproxyUrl(external);
+      return new ChaosNetwork(external, new Toxiproxy(external), options, null);
+    }
+    const server = await startEmbeddedToxiproxy({ seed: options.seed, allowNonLoopbackListen: options.allowNonLoopbackListen ?? false });
     return new ChaosNetwork(server.url, new Toxiproxy(server.url), options, () => server.close());
   }
 

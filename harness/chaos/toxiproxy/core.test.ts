@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatHostPort, parseListenAddress, parseUpstreamAddress } from './address.ts';
 import { ApiError } from './api-error.ts';
 import { latencyDelayMs, paretoDelay, slicePlan } from './delays.ts';
+import { checkListenAllowed, isLoopbackHost, LOOPBACK_ONLY } from './listen-policy.ts';
 import { parsePopulate, parseProxyCreate } from './proxy-spec.ts';
 import { createRandom, toxicRandom } from './random.ts';
 import { ReleaseQueue, type Scheduler, type Segment } from './stages/stage.ts';
@@ -106,6 +107,28 @@ describe('addresses', () => {
     expect(formatHostPort({ host: '::1', port: 5 })).toBe('[::1]:5');
     expect(() => parseUpstreamAddress('nohost')).toThrow();
     expect(() => parseUpstreamAddress('h:99999')).toThrow();
+  });
+
+  it('knows loopback hosts: 127.0.0.0/8, ::1 (any spelling), localhost; nothing else', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST']) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '::', '10.0.0.1', '128.0.0.1', '::ffff:10.0.0.1', 'example.com', 'localhost.example.com']) expect(isLoopbackHost(host), host).toBe(false);
+  });
+
+  it('refuses a non-loopback listen address with a 403 unless allowed', () => {
+    expect(() => checkListenAllowed('127.0.0.1:0', LOOPBACK_ONLY)).not.toThrow();
+    expect(() => checkListenAllowed(':0', LOOPBACK_ONLY)).not.toThrow();
+    const refusal = ((): unknown => {
+      try {
+        checkListenAllowed('0.0.0.0:8080', LOOPBACK_ONLY);
+      } catch (error) {
+        return error;
+      }
+      return null;
+    })();
+    expect(refusal).toBeInstanceOf(ApiError);
+    expect((refusal as ApiError).status).toBe(403);
+    expect((refusal as ApiError).message).toMatch(/"0\.0\.0\.0:8080" is not loopback.*allowNonLoopbackListen: true/);
+    expect(() => checkListenAllowed('0.0.0.0:8080', { allowNonLoopbackListen: true })).not.toThrow();
   });
 });
 

@@ -22,10 +22,11 @@ export type * from './types.ts';
 export { TOXIC_TYPES } from './types.ts';
 export { EMBEDDED_VERSION } from './http-api.ts';
 export { paretoDelay, latencyDelayMs } from './delays.ts';
+export { isLoopbackHost } from './listen-policy.ts';
 
 export async function startEmbeddedToxiproxy(options: EmbeddedToxiproxyOptions = {}): Promise<EmbeddedToxiproxy> {
   const host = options.host ?? '127.0.0.1';
-  const registry = new ProxyRegistry(options.seed ?? 1, realScheduler);
+  const registry = new ProxyRegistry(options.seed ?? 1, realScheduler, { allowNonLoopbackListen: options.allowNonLoopbackListen ?? false });
   const server = http.createServer(createApiHandler(registry));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

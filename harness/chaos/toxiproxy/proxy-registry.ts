@@ -1,6 +1,7 @@
 /** The set of named proxies behind the API: create, populate, update, delete, reset. */
 import { proxyAlreadyExists, proxyNotFound } from './api-error.ts';
 import { EmbeddedProxy } from './embedded-proxy.ts';
+import { checkListenAllowed, LOOPBACK_ONLY, type ListenPolicy } from './listen-policy.ts';
 import { parsePopulate, parseProxyCreate, parseProxyUpdate } from './proxy-spec.ts';
 import type { Scheduler } from './stages/stage.ts';
 import type { ProxyJson } from './types.ts';
@@ -12,6 +13,8 @@ export class ProxyRegistry {
   constructor(
     private readonly seed: number,
     private readonly scheduler: Scheduler,
+    /** Which listen addresses creates and updates may ask for (loopback only by default). */
+    private readonly listenPolicy: ListenPolicy = LOOPBACK_ONLY,
   ) {}
 
   /** GET /proxies: an object keyed by proxy name. */
@@ -29,6 +32,7 @@ export class ProxyRegistry {
 
   async create(body: unknown): Promise<ProxyJson> {
     const spec = parseProxyCreate(body);
+    checkListenAllowed(spec.listen, this.listenPolicy);
     if (this.proxies.has(spec.name)) throw proxyAlreadyExists();
     return (await this.add(spec)).toJSON();
   }
@@ -39,6 +43,8 @@ export class ProxyRegistry {
    */
   async populate(body: unknown): Promise<ProxyJson[]> {
     const specs = parsePopulate(body);
+    // Every address is checked before any proxy is created: a refused one changes nothing.
+    for (const spec of specs) checkListenAllowed(spec.listen, this.listenPolicy);
     const result: ProxyJson[] = [];
     for (const spec of specs) {
       const existing = this.proxies.get(spec.name);
@@ -55,7 +61,9 @@ export class ProxyRegistry {
 
   async update(name: string, body: unknown): Promise<ProxyJson> {
     const proxy = this.get(name);
-    await proxy.update(parseProxyUpdate(proxy.spec(), body));
+    const spec = parseProxyUpdate(proxy.spec(), body);
+    checkListenAllowed(spec.listen, this.listenPolicy);
+    await proxy.update(spec);
     return proxy.toJSON();
   }
 

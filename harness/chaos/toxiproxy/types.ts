@@ -115,6 +115,11 @@ export interface EmbeddedToxiproxyOptions {
   port?: number;
   /** Seed of every random draw (toxicity, jitter, Pareto): same seed, same chaos. Default 1. */
   seed?: number;
+  /**
+   * Let API callers create proxies listening on non-loopback addresses (0.0.0.0, a LAN
+   * address, a host name). Default false: such a request is refused with a 403.
+   */
+  allowNonLoopbackListen?: boolean;
 }
 
 export interface EmbeddedToxiproxy {
