@@ -20,7 +20,9 @@ describe('lost writes', () => {
     await expect(savedOrLost('minimised finding', 'x', async () => undefined)).resolves.toBe(true);
     await expect(savedOrLost('minimised finding', 'y', () => Promise.reject(new WriteError('/f', enospc())))).resolves.toBe(false);
     await expect(savedOrLost('minimised finding', 'z', () => Promise.reject(new RangeError('bug')))).rejects.toThrow('bug');
-    expect(lostWrites().map((l) => l.what)).toEqual(['y']);
+    // A disk fault outside the atomic writer (a lock file, say) counts too.
+    await expect(savedOrLost('finding', 'w', () => Promise.reject(enospc()))).resolves.toBe(false);
+    expect(lostWrites().map((l) => l.what)).toEqual(['y', 'w']);
   });
 
   it('names findings one per line and groups corpus entries by folder, naming the first few', () => {

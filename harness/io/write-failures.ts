@@ -37,7 +37,7 @@ export function recordLostWrite(kind: LostWriteKind, what: string, error: unknow
 }
 
 /**
- * Runs a write; a full, read-only or forbidden disk (a WriteError) is recorded as a lost
+ * Runs a write; a full, read-only or forbidden disk (isDiskFault) is recorded as a lost
  * write and answered with false instead of ending the caller's work. Other errors (bugs)
  * are thrown as they are.
  */
@@ -46,10 +46,18 @@ export async function savedOrLost(kind: LostWriteKind, what: string, write: () =
     await write();
     return true;
   } catch (error) {
-    if (!(error instanceof WriteError)) throw error;
+    if (!isDiskFault(error)) throw error;
     recordLostWrite(kind, what, error);
     return false;
   }
+}
+
+/** Error codes of a disk that refuses a write (full, read-only, forbidden, failing). */
+const DISK_FAULTS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO', 'EFBIG']);
+
+/** A WriteError, or any error a disk gives when it refuses a write (a lock file, a rename). */
+export function isDiskFault(error: unknown): boolean {
+  return error instanceof WriteError || DISK_FAULTS.has(errorCode(error));
 }
 
 /** The writes lost so far in this process, in the order they failed. */

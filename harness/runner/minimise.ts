@@ -23,8 +23,7 @@ import { bytesKey, shrinkBytes } from '../search/shrink.ts';
 import { createFirstCallOracle, startSlot } from '../target/probe-oracle.ts';
 import type { ResolvedScenario } from '../scenario/types.ts';
 import { startProbe, type FirstCallProbe, type ProbeMeasurement } from '../target/probe.ts';
-import { WriteError } from '../io/atomic-file.ts';
-import { savedOrLost } from '../io/write-failures.ts';
+import { isDiskFault, savedOrLost } from '../io/write-failures.ts';
 
 /** What the minimiser needs to know about the scenario (a subset of ResolvedScenario). */
 export interface MinimiseScenario {
@@ -210,7 +209,7 @@ async function processFinding(
     // A disk that refuses the move leaves the violation where it is: nothing is lost, and the
     // regression suite judges it next time.
     if (record.firstCallLatenciesMs === undefined) await opts.corpus.demoteViolation(finding.id, input).catch((error: unknown) => {
-      if (!(error instanceof WriteError)) throw error;
+      if (!isDiskFault(error)) throw error;
     });
     return { outcome: 'unconfirmed', finding: null };
   }
