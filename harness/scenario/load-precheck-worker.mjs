@@ -1,11 +1,39 @@
 // The load pre-check's worker: imports scenario files one after another and reports each,
-// so that the main thread only imports a file once it is known to finish importing.
+// so that the main thread only imports a file once it is known to finish importing. Then it
+// watches the main thread's own import of each file: a module that spins only on the main
+// thread cannot be stopped from there, so on the deadline this thread prints the error and
+// ends the process with exit 2 (through the inspector, which interrupts running JavaScript).
 // Worker threads do not inherit the parent's --import loaders: register tsx here.
+import { writeSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { parentPort, workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
+
+/** @type {NodeJS.Timeout | null} */
+let watch = null;
+port.on('message', (/** @type {{ type: 'watch', timeoutMs: number, message: string } | { type: 'unwatch' }} */ request) => {
+  if (watch) clearTimeout(watch);
+  watch = request.type === 'watch' ? setTimeout(() => endProcess(request.message), request.timeoutMs) : null;
+});
+// While importing, nothing but the imports may keep this thread alive: a never-settling
+// top-level await then ends it (exit code 13), which the host reports at once.
+port.unref();
+
+/** @param {string} message */
+function endProcess(message) {
+  writeSync(2, message);
+  try {
+    const session = new Session();
+    session.connectToMainThread();
+    session.post('Runtime.evaluate', { expression: 'process.exit(2)' });
+  } catch {
+    process.kill(process.pid, 'SIGKILL'); // no inspector in this Node build: still end the hang
+  }
+}
+
 for (const [index, url] of /** @type {string[]} */ (workerData.urls).entries()) {
   try {
     await import(url);
@@ -14,6 +42,7 @@ for (const [index, url] of /** @type {string[]} */ (workerData.urls).entries()) 
     const err = /** @type {{ name?: unknown, message?: unknown, stack?: unknown }} */ (error ?? {});
     const failure = { name: String(err.name ?? 'Error'), message: String(err.message ?? error), stack: typeof err.stack === 'string' ? err.stack : undefined };
     port.postMessage({ type: 'failed', index, failure });
-    break; // the run stops at this file: the rest need not be imported.
   }
 }
+// Every file is checked: stay alive to watch the main thread's imports until terminated.
+port.ref();

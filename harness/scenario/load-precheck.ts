@@ -21,7 +21,10 @@ const UNSETTLED_TOP_LEVEL_AWAIT = 13;
 
 export type PrecheckOutcome =
   | { kind: 'imported' }
+  /** The import threw (a syntax error...): it finished, so the main thread may import it to report the error. */
   | { kind: 'failed'; failure: ImportFailure }
+  /** The worker died of an uncaught exception (thrown from a timer the module set, say). */
+  | { kind: 'crashed'; failure: ImportFailure }
   /** Still importing when the deadline passed (the worker was terminated). */
   | { kind: 'timeout'; timeoutMs: number }
   /** The worker ended while importing: a never-settling await (code 13) or a top-level process.exit. */
@@ -48,7 +51,7 @@ export class ImportPrecheck {
     this.worker.stdout.resume();
     this.worker.stderr.resume();
     this.worker.on('message', (message: WorkerMessage) => this.onMessage(message));
-    this.worker.on('error', (error: Error) => this.finishAll({ kind: 'failed', failure: { name: error.name, message: error.message, stack: error.stack } }));
+    this.worker.on('error', (error: Error) => this.finishAll({ kind: 'crashed', failure: { name: error.name, message: error.message, stack: error.stack } }));
     this.worker.on('exit', (code) => this.finishAll({ kind: 'exited', code }));
     this.armDeadline();
   }
@@ -56,6 +59,16 @@ export class ImportPrecheck {
   /** How the import of file `index` ended in the worker. */
   outcome(index: number): Promise<PrecheckOutcome> {
     return this.outcomes[index] as Promise<PrecheckOutcome>;
+  }
+
+  /**
+   * Guards the main thread's import of a checked file: if it has not finished within the
+   * deadline (a module that spins only on the main thread), the worker prints `message` and
+   * ends the process with exit 2. Returns the function that stands the guard down.
+   */
+  watchMainImport(message: string): () => void {
+    this.worker.postMessage({ type: 'watch', timeoutMs: this.timeoutMs, message });
+    return () => this.worker.postMessage({ type: 'unwatch' });
   }
 
   /** Stops the worker (whatever it is doing). */
@@ -69,7 +82,7 @@ export class ImportPrecheck {
     this.clearDeadline();
     this.settle[message.index]?.(message.type === 'imported' ? { kind: 'imported' } : { kind: 'failed', failure: message.failure });
     this.current = message.index + 1;
-    if (message.type === 'imported' && this.current < this.settle.length) this.armDeadline();
+    if (this.current < this.settle.length) this.armDeadline();
   }
 
   /** The deadline of the current file; the first file's includes the worker's start. */

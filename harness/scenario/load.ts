@@ -73,16 +73,20 @@ export function loadTimeoutMs(flagMs: number | null | undefined, env: NodeJS.Pro
   throw new UsageError(`${LOAD_TIMEOUT_ENV}=${raw}: ${parsed.error}\n  fix: give milliseconds, e.g. ${LOAD_TIMEOUT_ENV}=30000, or unset it (default 30 s)`);
 }
 
-function precheckIssue(outcome: Exclude<PrecheckOutcome, { kind: 'imported' | 'failed' }>): ScenarioIssue {
-  const raise = `raise the deadline with --load-timeout 60s (or ${LOAD_TIMEOUT_ENV}=60000) if the import is only slow`;
-  if (outcome.kind === 'timeout') {
-    return {
-      field: '(module top level)',
-      problem: `the file was still importing after ${formatMs(outcome.timeoutMs)} (in a worker thread, where the harness also runs targets): a top-level infinite loop, a never-settling top-level await, or slow set-up`,
-      fix: `remove the top-level loop or await (do set-up work inside the target or lazily on its first call), or ${raise}`,
-    };
-  }
-  if (isUnsettledAwait(outcome.code)) {
+const RAISE_DEADLINE = `raise the deadline with --load-timeout 60s (or ${LOAD_TIMEOUT_ENV}=60000) if the import is only slow`;
+
+/** The file never finished importing: in the pre-check worker or (`where`) on the main thread. */
+function hangIssue(timeoutMs: number, where: 'worker' | 'main'): ScenarioIssue {
+  const thread = where === 'worker' ? 'in a worker thread, where the harness also runs targets' : 'on the main thread, after it imported in a worker';
+  return {
+    field: '(module top level)',
+    problem: `the file was still importing after ${formatMs(timeoutMs)} (${thread}): a top-level infinite loop, a never-settling top-level await, or slow set-up`,
+    fix: `remove the top-level loop or await (do set-up work inside the target or lazily on its first call), or ${RAISE_DEADLINE}`,
+  };
+}
+
+function exitIssue(code: number): ScenarioIssue {
+  if (isUnsettledAwait(code)) {
     return {
       field: '(module top level)',
       problem: 'the file never finished importing: a top-level await waits on a promise that never settles',
@@ -91,7 +95,7 @@ function precheckIssue(outcome: Exclude<PrecheckOutcome, { kind: 'imported' | 'f
   }
   return {
     field: '(module top level)',
-    problem: `importing the file ended its thread (exit code ${outcome.code}): the module calls process.exit() at its top level`,
+    problem: `importing the file ended its thread (exit code ${code}): the module calls process.exit() at its top level`,
     fix: 'remove the process.exit() call from the top level of the module',
   };
 }
@@ -130,24 +134,39 @@ function checkDefaultExportShape(file: string, exported: unknown): void {
   }
 }
 
-/** Imports a file on the main thread once the pre-check saw it finish importing in a worker. */
-async function importChecked(file: string, outcome: PrecheckOutcome, projectRoot?: string): Promise<ResolvedScenario[]> {
-  if (outcome.kind === 'failed') throw new ScenarioError(file, [await describeImportFailure(file, outcome.failure)]);
-  if (outcome.kind !== 'imported') throw new ScenarioError(file, [precheckIssue(outcome)]);
+/** The pre-check's verdict on a file that did not finish importing (or killed its worker). */
+async function precheckError(file: string, outcome: Exclude<PrecheckOutcome, { kind: 'imported' | 'failed' }>): Promise<ScenarioError> {
+  if (outcome.kind === 'timeout') return new ScenarioError(file, [hangIssue(outcome.timeoutMs, 'worker')]);
+  if (outcome.kind === 'exited') return new ScenarioError(file, [exitIssue(outcome.code)]);
+  const issue = await describeImportFailure(file, outcome.failure);
+  return new ScenarioError(file, [{ ...issue, problem: `${issue.problem} (thrown while the module was being imported, outside its top level)` }]);
+}
+
+/**
+ * Imports file `index` on the main thread once the pre-check saw its import finish (or throw:
+ * the main thread's own error is the one reported), under the worker's watch.
+ */
+async function importChecked(file: string, index: number, precheck: ImportPrecheck, timeoutMs: number, projectRoot?: string): Promise<ResolvedScenario[]> {
+  const outcome = await precheck.outcome(index);
+  if (outcome.kind !== 'imported' && outcome.kind !== 'failed') throw await precheckError(file, outcome);
+  const standDown = precheck.watchMainImport(`slo-harness: ${new ScenarioError(file, [hangIssue(timeoutMs, 'main')]).message}\n`);
   let mod: { default?: unknown };
   try {
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (error) {
     throw new ScenarioError(file, [await describeImportFailure(file, asFailure(error))]);
+  } finally {
+    standDown();
   }
   checkDefaultExportShape(file, mod.default);
   return resolveScenarios(mod.default, { file, ...(projectRoot ? { projectRoot } : {}) });
 }
 
 export async function loadScenarioFile(file: string, projectRoot?: string, options: LoadOptions = {}): Promise<ResolvedScenario[]> {
-  const precheck = new ImportPrecheck([file], loadTimeoutMs(options.loadTimeoutMs));
+  const timeoutMs = loadTimeoutMs(options.loadTimeoutMs);
+  const precheck = new ImportPrecheck([file], timeoutMs);
   try {
-    return await importChecked(file, await precheck.outcome(0), projectRoot);
+    return await importChecked(file, 0, precheck, timeoutMs, projectRoot);
   } finally {
     await precheck.close();
   }
@@ -178,7 +197,7 @@ export async function loadScenarios(paths: string[], cwd = process.cwd(), option
   // The worker checks file k + 1 while the main thread imports file k.
   const precheck = new ImportPrecheck(files, timeoutMs);
   try {
-    for (const [index, file] of files.entries()) all.push(...(await importChecked(file, await precheck.outcome(index))));
+    for (const [index, file] of files.entries()) all.push(...(await importChecked(file, index, precheck, timeoutMs)));
   } finally {
     await precheck.close();
   }

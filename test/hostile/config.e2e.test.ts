@@ -111,6 +111,12 @@ describe.concurrent('hostile configuration values are exit 2 naming the file, th
     expectConfigError(run, run.file, 'the file was still importing after 2.00s', /fix: remove the top-level loop/);
   });
 
+  it('a module that spins only on the main thread is ended by the pre-check worker, exit 2', async () => {
+    // Long enough for the worker's own import on a loaded machine; the main thread then spins past it.
+    const run = await runFixture('spins-on-main.scenario.ts.txt', [], { SLO_HARNESS_LOAD_TIMEOUT_MS: '10000' });
+    expectConfigError(run, run.file, '(module top level): the file was still importing after 10.0s (on the main thread', /fix: remove the top-level loop or await/);
+  });
+
   it('a top-level process.exit() is exit 2 naming it', async () => {
     const run = await runFixture('exits.scenario.ts.txt');
     expectConfigError(run, run.file, '(module top level): importing the file ended its thread', /fix: remove the process\.exit\(\) call/);
