@@ -12,11 +12,13 @@ import { InterestingSink } from '../engine/interesting.ts';
 import { planFuzzPhases, recordFallback } from '../engine/select.ts';
 import { hexPreview, previewInput } from '../engine/input-preview.ts';
 import { createLatencyHistogram, decodeHistogram, msToUs, summarizeLatency, type Histogram } from '../measure/histogram.ts';
-import { overallVerdict, sloVerdict } from '../measure/verdict.ts';
+import { applyStallRule, overallVerdict, sloVerdict, stallSummary } from '../measure/verdict.ts';
+import { recordLostWrite } from '../io/write-failures.ts';
+import { UsageError } from '../scenario/load.ts';
 import type { CompletionStatus, Finding, FindingKind, ScenarioResult } from '../report/results-schema.ts';
 import type { ResolvedScenario } from '../scenario/types.ts';
 import { runTracePhase, type TracePhaseOptions } from './trace-phase.ts';
-import { startIsolate } from '../target/isolate.ts';
+import { loadTimeoutOf, startIsolate, type IsolateExit } from '../target/isolate.ts';
 import { minimiseScenarioFindings } from './minimise.ts';
 import type { FindingMessage, HostEvent } from '../target/protocol.ts';
 import { ChaosLedger, chaosInForce } from '../chaos/chaos-ledger.ts';
@@ -24,6 +26,9 @@ import { startScenarioStress } from '../chaos/stress/scenario-stress.ts';
 import { runBreakingPoint, scenarioChaos } from './breaking-point-runner.ts';
 import { runServiceScenario } from './run-service.ts';
 import type { CurvePoint } from '../search/breaking-point.ts';
+
+/** Hosts the measured phase may go through when targets kill them (each death is a crash finding). */
+const MAX_MEASURE_HOSTS = 8;
 
 /** One measured intensity of a breaking-point search. */
 export interface BreakingPointStep {
@@ -127,6 +132,9 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
   let engine: string = selection.used;
   let fatal: string | null = null;
   let lastP99 = 0;
+  /** Stalled time (SnapshotMessage.stalledMs) of the current host, and of the hosts before it. */
+  let hostStalledMs = 0;
+  let stalledBeforeMs = 0;
   const started = performance.now();
 
   const saveFinding = (msg: FindingMessage): void => {
@@ -180,7 +188,9 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
           foundAt: finding.firstSeenAt,
           replay: finding.replay,
         })
-        .then(() => undefined),
+        .then(() => undefined)
+        // A full or read-only disk loses this file, not the run: the CLI names what was lost.
+        .catch((error: unknown) => recordLostWrite('finding', `finding ${id} (${kind}) of scenario ${scenario.name}`, error)),
     );
   };
 
@@ -191,6 +201,8 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
         break;
       case 'snapshot': {
         ledger.record(generation, event.histogram, event.calls);
+        // Cumulative per host: the hosts before this one add their final totals.
+        if (event.stalledMs !== undefined) hostStalledMs = event.stalledMs;
         chaosLedger.record(generation, event.chaos);
         const h = decodeHistogram(event.histogram);
         lastP99 = h.totalCount > 0 ? h.getValueAtPercentile(99) / 1000 : lastP99;
@@ -210,7 +222,8 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
       }
       case 'finding':
         // Hangs and crashes never reached the loop's histogram: the watchdog's measure stands in.
-        if (event.kind !== 'slow' && event.kind !== 'error' && event.latencyMs > 0) ledger.recordOutside(event.latencyMs);
+        // (Timeouts the host counted in the histogram itself are not counted twice.)
+        if (event.kind !== 'slow' && event.kind !== 'error' && event.latencyMs > 0 && !event.counted) ledger.recordOutside(event.latencyMs);
         saveFinding(event);
         break;
       case 'restart':
@@ -251,42 +264,63 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
       },
     });
   }
+  // A worker that never finished loading the module while exploring: a configuration error (exit 2).
+  const exploreLoadTimeout = loadTimeoutOf(scenario.file);
+  if (exploreLoadTimeout) throw new UsageError(exploreLoadTimeout);
   const measureStarted = performance.now();
   // CPU stress (scenario chaos.cpu) for the measured phase only; stopped when its isolate exits.
   const cpuChaos = scenarioChaos(scenario)?.cpu;
   const cpuStress = cpuChaos && !opts.signal?.aborted ? await startScenarioStress(cpuChaos, plan.measure.durationMs + scenario.timeoutMs + 5000) : null;
 
-  const isolate = startIsolate(
-    {
-      scenario,
-      seed: opts.seed,
-      mode: { kind: 'fuzz', durationMs: plan.measure.durationMs, calls: plan.measure.calls },
-      // What exploration kept is replayed first, then the cost-guided engine takes over.
-      seeds: [...seeds, ...interesting.keptInputs()],
-      confirmRepeats: 2,
-      snapshotIntervalMs: 250,
-      generation: 0,
-      avoid: exploredBad,
-      phase: 'measure',
-    },
-    { onEvent },
-  );
+  // A host killed by its target (crash recovered by isolate.ts) is replaced for the rest of the budget.
   let interrupted = false;
-  const onAbort = (): void => {
-    interrupted = true;
-    isolate.stop();
-    // A target stuck in native code cannot finish its call: do not wait for it forever.
-    setTimeout(() => isolate.kill(), scenario.timeoutMs + 3000).unref();
-  };
-  if (opts.signal?.aborted) onAbort();
-  else opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const exit = await isolate.exited;
+  let exit: IsolateExit | null = null;
+  let recordEveryInput = false;
+  for (let hosts = 0; hosts < MAX_MEASURE_HOSTS; hosts++) {
+    const remainingMs = plan.measure.durationMs - (performance.now() - measureStarted);
+    if (hosts > 0 && (remainingMs <= 0 || interrupted || opts.signal?.aborted)) break;
+    const isolate = startIsolate(
+      {
+        scenario,
+        seed: opts.seed,
+        mode: { kind: 'fuzz', durationMs: Math.max(0, remainingMs), calls: plan.measure.calls },
+        // What exploration kept is replayed first, then the cost-guided engine takes over.
+        seeds: [...seeds, ...interesting.keptInputs()],
+        confirmRepeats: 2,
+        snapshotIntervalMs: 250,
+        generation,
+        avoid: exploredBad,
+        phase: 'measure',
+        ...(recordEveryInput ? { recordEveryInput } : {}),
+      },
+      { onEvent },
+    );
+    const onAbort = (): void => {
+      interrupted = true;
+      isolate.stop();
+      // A target stuck in native code cannot finish its call: do not wait for it forever.
+      setTimeout(() => isolate.kill(), scenario.timeoutMs + 3000).unref();
+    };
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
+    exit = await isolate.exited;
+    opts.signal?.removeEventListener('abort', onAbort);
+    stalledBeforeMs += hostStalledMs;
+    hostStalledMs = 0;
+    if (exit.fatal?.loadTimeout) throw new UsageError(exit.fatal.message);
+    if (!exit.crash) break;
+    // The next host gets fresh generations (input streams) and skips the input that killed.
+    generation++;
+    restarts++;
+    if (exit.crash.finding.input.length > 0 && exploredBad.length < 256) exploredBad.push(exit.crash.finding.input);
+    recordEveryInput ||= !exit.crash.inputKnown;
+  }
   await cpuStress?.stop();
-  opts.signal?.removeEventListener('abort', onAbort);
   await Promise.all(pendingSaves);
   await interesting.flush();
+  const stalledMs = stalledBeforeMs + hostStalledMs;
 
-  if (!fatal && exit.code !== 0 && !interrupted) {
+  if (!fatal && exit && !exit.crash && exit.code !== 0 && !interrupted) {
     fatal = exit.killedForSilence
       ? 'the isolate host stopped responding and was killed'
       : `the isolate host exited with ${exit.signal ?? `code ${exit.code}`}${exit.outputTail ? `; last output: ${exit.outputTail.slice(-500)}` : ''}`;
@@ -294,7 +328,14 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
   const histogram = ledger.merged();
   ledger.destroy();
   const status: CompletionStatus = fatal ? 'error' : interrupted ? 'interrupted' : 'complete';
-  const slos = scenario.slo.thresholds.map((t) => sloVerdict(histogram, t.metric, t.thresholdMs));
+  const measuredWallMs = performance.now() - measureStarted;
+  const stall = stallSummary(stalledMs, measuredWallMs);
+  // Over 1% of the phase in hung calls: no SLO may PASS on the calls that did return (measure/stall.ts).
+  const slos = applyStallRule(
+    scenario.slo.thresholds.map((t) => sloVerdict(histogram, t.metric, t.thresholdMs)),
+    histogram,
+    { stalledMs, phaseWallMs: measuredWallMs, timeoutMs: scenario.timeoutMs },
+  );
   const findingList = [...findings.values()];
   const elapsedMs = performance.now() - started;
   const result: ScenarioResult = {
@@ -319,6 +360,7 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
     findings: findingList,
     perCallBudgetMs: scenario.slo.perCallMs,
     ...(exploration ? { exploration: exploration.summary } : {}),
+    ...(stall ? { stall } : {}),
   };
   histogram.destroy();
   // Confirm slow findings with first calls in a probe isolate, shrink them toward the

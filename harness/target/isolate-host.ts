@@ -4,16 +4,25 @@
  * (worker.terminate interrupts running JavaScript, regular expressions included), its
  * input is read from shared memory and reported, and a fresh worker continues the phase.
  * Exits, out-of-memory and crashes of the worker are findings in the same way. Because
- * the host is its own process, even a native crash in a target cannot take the harness down.
+ * the host is its own process, even a native crash in a target cannot take the harness down;
+ * the inputs it leaves in recovery files (recovery-files.ts) name the call that did it.
+ *
+ * Memory: V8's heap limit does not cover Buffers and other memory outside the heap, so the
+ * watchdog also reads the process's RSS every tick. A worker is out of memory when the RSS
+ * has grown by more than `memoryLimitMb` + RSS_ALLOWANCE_MB since just before that worker
+ * started: the allowance is the worker's own runtime (V8 isolate, tsx, the engine: ~35-50
+ * MiB measured) and V8's young generation, so a target is judged on what it allocates.
  */
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { CONTROL, type FindingKindWire, type HostCommand, type HostEvent, type IsolateConfig, type IsolateEvent } from './protocol.ts';
+import { CONTROL, RSS_ALLOWANCE_MB, type FindingKindWire, type HostCommand, type HostEvent, type IsolateConfig, type IsolateEvent } from './protocol.ts';
 import type { IsolateWorkerData } from './isolate-worker.ts';
 import { encodeHistogram, initHistogramsSync } from '../measure/histogram.ts';
-import { createSharedCounts, sharedTotal, toHistogram } from '../measure/shared-counts.ts';
+import { createSharedCounts, recordSharedMs, sharedTotal, toHistogram } from '../measure/shared-counts.ts';
 import { createChaosBuffers, readChaosSnapshot, type ChaosBuffers } from '../chaos/isolate-chaos.ts';
+import { describeThrown } from './hostile-values.ts';
+import { createRing, flushRing, loadTimeoutMessage, loadTimeoutMs, ringEntries, ringView, type RingView } from './recovery-files.ts';
 
 const WORKER_FILE = fileURLToPath(new URL('./isolate-worker-boot.mjs', import.meta.url));
 /** A target that crashes this often is not being fuzzed any more: stop with an error. */
@@ -21,6 +30,7 @@ const MAX_RESTARTS = 200;
 /** How long terminate() may take before the host gives up on the worker and exits. */
 const TERMINATE_GRACE_MS = 3000;
 const HEARTBEAT_MS = 500;
+const WORKER_EVENTS = new Set(['ready', 'snapshot', 'finding', 'replay-result', 'done', 'interesting', 'fatal', 'trace-window', 'trace-done']);
 
 function send(event: HostEvent): void {
   if (process.connected) process.send?.(event);
@@ -39,24 +49,40 @@ interface WorkerRun {
   settled: boolean;
   /** True once the worker loaded the scenario and said 'ready'. */
   ready: boolean;
+  /** The last inputs the worker handed to the target (recovery-files.ts). */
+  ring: RingView;
+  /** Ring sequence at the last flush: unchanged rings are not written again. */
+  flushedSeq: number;
+  /** Process RSS just before this worker started, bytes. */
+  rssBefore: number;
+  loadTimer: NodeJS.Timeout;
 }
 
 class Host {
   private run: WorkerRun | null = null;
-  private generation = 0;
+  /** Starts at the config's: a host started after another host died continues its numbering (and input streams). */
+  private generation: number;
   private stopped = false;
   private readonly startedAt = performance.now();
   private watchdog: NodeJS.Timeout | null = null;
   private snapshots: NodeJS.Timeout | null = null;
   /** Inputs that hung or crashed a worker in this run (bounded). */
   private readonly badInputs: Uint8Array[] = [];
+  /** Wall time lost to timed-out calls and to restarts after kills (SnapshotMessage.stalledMs). */
+  private stalledMs = 0;
+  /** When the last worker was killed or died; the gap until its replacement is ready is stalled time. */
+  private killedAt: number | null = null;
+  /** When the first worker said 'ready': the fuzz phase's clock starts there, as the loop's does. */
+  private firstReadyAt: number | null = null;
 
-  constructor(private readonly config: IsolateConfig) {}
+  constructor(private readonly config: IsolateConfig) {
+    this.generation = config.generation;
+  }
 
   start(): void {
     this.spawn();
     const tick = Math.max(5, Math.min(50, this.config.scenario.timeoutMs / 4));
-    this.watchdog = setInterval(() => this.checkForHang(), tick);
+    this.watchdog = setInterval(() => this.tick(), tick);
     this.snapshots = setInterval(() => {
       if (this.run && !this.run.settled) this.sendSnapshot(this.run, false);
     }, this.config.snapshotIntervalMs);
@@ -66,7 +92,7 @@ class Host {
   private sendSnapshot(run: WorkerRun, final: boolean): void {
     const h = toHistogram(run.counts);
     const chaos = readChaosSnapshot(run.chaos);
-    send({ type: 'snapshot', histogram: encodeHistogram(h), calls: sharedTotal(run.counts), elapsedMs: performance.now() - run.startedAt, final, ...(chaos ? { chaos } : {}) });
+    send({ type: 'snapshot', histogram: encodeHistogram(h), calls: sharedTotal(run.counts), elapsedMs: performance.now() - run.startedAt, final, stalledMs: this.stalledMs, ...(chaos ? { chaos } : {}) });
     h.destroy();
   }
 
@@ -88,7 +114,9 @@ class Host {
     const inputBuffer = new SharedArrayBuffer(Math.max(1, config.scenario.input.maxLength));
     const counts = createSharedCounts();
     const chaos = createChaosBuffers(remaining);
-    const data: IsolateWorkerData = { config: remaining, control, times, inputBuffer, counts, ...(chaos ? { chaos } : {}) };
+    const ring = createRing(config.scenario.input.maxLength);
+    const data: IsolateWorkerData = { config: remaining, control, times, inputBuffer, counts, ring, ...(chaos ? { chaos } : {}) };
+    const rssBefore = process.memoryUsage.rss();
     const worker = new Worker(WORKER_FILE, {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: config.scenario.memoryLimitMb },
@@ -105,13 +133,22 @@ class Host {
       startedAt: performance.now(),
       settled: false,
       ready: false,
+      ring: ringView(ring, config.scenario.input.maxLength),
+      flushedSeq: 0,
+      rssBefore,
+      loadTimer: setTimeout(() => this.onLoadTimeout(run), loadTimeoutMs(config.scenario)),
     };
     if (this.stopped) Atomics.store(run.control, CONTROL.STOP, 1);
     this.run = run;
-    worker.on('message', (event: IsolateEvent) => this.onWorkerEvent(run, event));
-    worker.on('error', (error: Error & { code?: string }) => {
-      const kind: FindingKindWire = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'oom' : 'crash';
-      this.onWorkerDeath(run, kind, `${error.name}: ${error.message}`, error.stack ?? null);
+    worker.on('message', (event: IsolateEvent) => {
+      // Only well-formed events: a target can reach parentPort too.
+      if (event !== null && typeof event === 'object' && WORKER_EVENTS.has((event as { type?: unknown }).type as string)) this.onWorkerEvent(run, event);
+    });
+    worker.on('error', (error: unknown) => {
+      // Any value can arrive here (`throw null` in a timer callback): never read it unguarded.
+      const described = describeThrown(error);
+      const kind: FindingKindWire = described.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'oom' : 'crash';
+      this.onWorkerDeath(run, kind, described.message, described.stack);
     });
     worker.on('exit', (code) => {
       this.onWorkerDeath(run, 'exit', `target called process.exit(${code}) or the worker exited`, null);
@@ -129,8 +166,25 @@ class Host {
     return { ...this.config, generation: this.generation, avoid, mode: { ...mode, durationMs: Math.max(0, durationMs) } };
   }
 
+  /** A worker that never said 'ready': its module hangs while loading. A configuration error. */
+  private onLoadTimeout(run: WorkerRun): void {
+    if (run.ready || run.settled) return;
+    run.settled = true;
+    const ms = loadTimeoutMs(this.config.scenario);
+    send({ type: 'fatal', message: loadTimeoutMessage(this.config.scenario.file, ms), stack: null, cause: 'load-timeout' });
+    this.terminateThen(run, () => this.finish());
+  }
+
   private onWorkerEvent(run: WorkerRun, event: IsolateEvent): void {
-    if (event.type === 'ready') run.ready = true;
+    if (run.settled && event.type !== 'interesting') return;
+    if (event.type === 'done' || event.type === 'fatal') clearTimeout(run.loadTimer);
+    if (event.type === 'ready') {
+      run.ready = true;
+      clearTimeout(run.loadTimer);
+      this.firstReadyAt ??= performance.now();
+      if (this.killedAt !== null) this.stalledMs += performance.now() - this.killedAt;
+      this.killedAt = null;
+    }
     if (event.type === 'done') {
       run.settled = true;
       this.sendSnapshot(run, true);
@@ -160,14 +214,22 @@ class Host {
   private onWorkerDeath(run: WorkerRun, kind: FindingKindWire, message: string, stack: string | null): void {
     if (run.settled) return;
     run.settled = true;
+    clearTimeout(run.loadTimer);
     if (!run.ready) {
       // Died while loading the scenario: a configuration problem, not a finding.
       send({ type: 'fatal', message: `the isolate failed to start: ${message}`, stack });
       this.finish();
       return;
     }
+    this.reportDeath(run, kind, message, stack);
+    this.restart(`${kind}: ${message}`);
+  }
+
+  /** The final snapshot and the finding of a worker that died or was killed, with the input in flight. */
+  private reportDeath(run: WorkerRun, kind: FindingKindWire, message: string, stack: string | null): void {
     const inFlight = this.inFlightInput(run);
     const now = performance.timeOrigin + performance.now();
+    this.killedAt = performance.now();
     this.sendSnapshot(run, true);
     if (inFlight && this.badInputs.length < 256) this.badInputs.push(inFlight.input);
     send({
@@ -180,36 +242,111 @@ class Host {
       stack,
       signature: `${kind}:${message}`,
     });
-    this.restart(`${kind}: ${message}`);
   }
 
-  private checkForHang(): void {
+  /** Every tick: the ring to its file, then memory, then hangs, then the end of the phase. */
+  private tick(): void {
     const run = this.run;
     if (!run || run.settled) return;
+    this.flushRingOf(run);
+    if (this.checkMemory(run)) return;
     const inFlight = this.inFlightInput(run);
     if (!inFlight) return;
     const elapsed = performance.timeOrigin + performance.now() - inFlight.startedAt;
-    if (elapsed < this.config.scenario.timeoutMs) return;
+    if (elapsed >= this.config.scenario.timeoutMs) this.onTimeout(run, inFlight.input, elapsed);
+    else if (this.phaseOver() && elapsed >= this.config.scenario.slo.perCallMs) this.cutAtPhaseEnd(run, inFlight.input, elapsed);
+  }
+
+  private flushRingOf(run: WorkerRun): void {
+    const seq = Atomics.load(run.ring.seq, 0);
+    if (seq === run.flushedSeq || !this.config.recovery) return;
+    run.flushedSeq = seq;
+    try {
+      flushRing(ringEntries(run.ring), this.config.recovery.ringFile);
+    } catch {
+      // A full temp folder costs crash recovery, not the run.
+    }
+  }
+
+  /** RSS over the limit (see the header): kill the worker, an 'oom' finding with the input in flight. */
+  private checkMemory(run: WorkerRun): boolean {
+    const rss = process.memoryUsage.rss();
+    const limitMb = this.config.scenario.memoryLimitMb + RSS_ALLOWANCE_MB;
+    const grownMb = (rss - run.rssBefore) / 1048576;
+    if (grownMb <= limitMb) return false;
+    const message = `the isolate's memory grew by ${Math.round(grownMb)} MiB (RSS), over memoryLimitMb ${this.config.scenario.memoryLimitMb} + ${RSS_ALLOWANCE_MB} MiB for the worker's runtime; worker terminated`;
     run.settled = true;
+    this.reportDeath(run, 'oom', message, null);
+    // The replacement starts once the memory is returned, so its baseline is a clean one.
+    this.terminateThen(run, () => this.restart('oom: RSS over the limit'));
+    return true;
+  }
+
+  /** Stop asked for, or the fuzz budget spent (from the first 'ready', like the loop's clock). */
+  private phaseOver(): boolean {
+    const { mode } = this.config;
+    if (this.stopped) return true;
+    return mode.kind === 'fuzz' && this.firstReadyAt !== null && performance.now() > this.firstReadyAt + mode.durationMs;
+  }
+
+  private onTimeout(run: WorkerRun, input: Uint8Array, elapsed: number): void {
+    run.settled = true;
+    // The call took at least this long: the histogram gets it at the moment of the kill.
+    recordSharedMs(run.counts, elapsed);
+    this.stalledMs += elapsed;
+    this.killedAt = performance.now();
     this.sendSnapshot(run, true);
-    if (this.badInputs.length < 256) this.badInputs.push(inFlight.input);
+    if (this.badInputs.length < 256) this.badInputs.push(input);
     send({
       type: 'finding',
       kind: 'timeout',
-      input: inFlight.input,
+      input,
       latencyMs: elapsed,
       confirmMs: [],
       message: `call did not return within the ${this.config.scenario.timeoutMs} ms timeout; worker terminated`,
       stack: null,
-      signature: `timeout:${Buffer.from(inFlight.input).toString('base64')}`,
+      signature: `timeout:${Buffer.from(input).toString('base64')}`,
+      counted: true,
     });
+    this.terminateThen(run, () => this.restart(`timeout after ${Math.round(elapsed)} ms`));
+  }
+
+  /**
+   * The phase ended while a call over the per-call budget is still running: it is counted
+   * at its elapsed time (a censored sample: it took at least that long) and reported as a
+   * slow finding for the minimiser to confirm, instead of holding the run up to the timeout.
+   */
+  private cutAtPhaseEnd(run: WorkerRun, input: Uint8Array, elapsed: number): void {
+    run.settled = true;
+    recordSharedMs(run.counts, elapsed);
+    this.sendSnapshot(run, true);
+    send({
+      type: 'finding',
+      kind: 'slow',
+      input,
+      latencyMs: elapsed,
+      confirmMs: [],
+      message: `call still running after ${elapsed.toFixed(1)} ms when the phase ended (per-call budget ${this.config.scenario.slo.perCallMs} ms); worker terminated`,
+      stack: null,
+      signature: `slow:${Buffer.from(input).toString('base64')}`,
+      counted: true,
+    });
+    this.terminateThen(run, () => {
+      send({ type: 'done', reason: this.stopped ? 'stopped' : 'budget' });
+      this.finish();
+    });
+  }
+
+  /** terminate() interrupts JavaScript; a target stuck in native code is not interruptible: exit. */
+  private terminateThen(run: WorkerRun, then: () => void): void {
+    clearTimeout(run.loadTimer);
     const grace = setTimeout(() => {
       send({ type: 'fatal', message: 'target could not be interrupted (native code?); isolate host exits', stack: null });
       process.exit(70);
     }, TERMINATE_GRACE_MS);
     void run.worker.terminate().then(() => {
       clearTimeout(grace);
-      this.restart(`timeout after ${Math.round(elapsed)} ms`);
+      then();
     });
   }
 

@@ -28,6 +28,8 @@ import { createLoopChaos, createTargetContext, type ChaosBuffers } from '../chao
 import { errorSignature, runMeasuredLoop, timedCall, type LoopShared } from './measured-loop.ts';
 import type { IsolateConfig, IsolateEvent } from './protocol.ts';
 import { runReplayTrace } from '../trace/replay-trace.ts';
+import { describeThrown } from './hostile-values.ts';
+import { InFlightWriter, ringPush, ringView, type RingView } from './recovery-files.ts';
 
 export interface IsolateWorkerData {
   config: IsolateConfig;
@@ -38,6 +40,8 @@ export interface IsolateWorkerData {
   counts: SharedArrayBuffer;
   /** Injected-delay counts and dependency counters (chaos/isolate-chaos.ts); absent without dependency chaos. */
   chaos?: ChaosBuffers;
+  /** The last inputs, which the host flushes to a file every tick (recovery-files.ts). */
+  ring?: SharedArrayBuffer;
 }
 
 interface LoadedScenario {
@@ -56,6 +60,41 @@ const shared: LoopShared = {
   counts: new Float64Array(data.counts),
 };
 const post = (event: IsolateEvent): void => port.postMessage(event);
+const ring: RingView | null = data.ring ? ringView(data.ring, data.config.scenario.input.maxLength) : null;
+
+/**
+ * Leaves each input where the parent finds it if the target kills this whole process:
+ * in the shared ring always, in the in-flight file while that is cheap (recovery-files.ts).
+ * Called as the input leaves the feeder, before the timed window: the measured latency
+ * never includes the write.
+ */
+function createInputRecorder(config: IsolateConfig): (bytes: Uint8Array) => void {
+  const file = config.recovery?.inFlightFile;
+  let writer: InFlightWriter | null = null;
+  try {
+    writer = file ? new InFlightWriter(file, config.scenario.input.maxLength, config.recordEveryInput === true) : null;
+  } catch {
+    writer = null; // An unwritable temp folder costs crash recovery, not the run.
+  }
+  return (bytes) => {
+    if (ring) ringPush(ring, bytes);
+    writer?.record(bytes);
+  };
+}
+
+function recordingFeeder(feeder: Feeder, record: (bytes: Uint8Array) => void): Feeder {
+  const drain = feeder.drainInteresting?.bind(feeder);
+  return {
+    engine: feeder.engine,
+    next: () => {
+      const input = feeder.next();
+      record(input.bytes);
+      return input;
+    },
+    feedback: (input, result) => feeder.feedback(input, result),
+    ...(drain ? { drainInteresting: drain } : {}),
+  };
+}
 
 async function loadScenario(config: IsolateConfig): Promise<LoadedScenario> {
   const mod = (await import(pathToFileURL(config.scenario.file).href)) as { default?: unknown };
@@ -144,6 +183,7 @@ async function runReplay(config: IsolateConfig, scenario: LoadedScenario): Promi
     return;
   }
   const input: FedInput = { bytes: config.mode.input, value: decodeInput(config.mode.input, encoding) };
+  createInputRecorder(config)(input.bytes);
   const latenciesMs: number[] = [];
   let threw: { message: string; stack: string | null } | null = null;
   for (let i = 0; i < config.mode.repeats; i++) {
@@ -162,14 +202,23 @@ async function runReplay(config: IsolateConfig, scenario: LoadedScenario): Promi
 async function main(): Promise<void> {
   const { config } = data;
   const scenario = await loadScenario(config);
-  const feeder = config.mode.kind === 'fuzz' ? createFeeder(config, scenario) : null;
+  const feeder = config.mode.kind === 'fuzz' ? recordingFeeder(createFeeder(config, scenario), createInputRecorder(config)) : null;
   post({ type: 'ready', engine: feeder?.engine ?? 'replay', seeds: config.seeds.length, pid: process.pid, tid: threadId() });
   const chaos = feeder ? await createLoopChaos(config, data.chaos) : null;
   if (feeder) await runMeasuredLoop(shared, { call: scenario.target, expectedError: scenario.expectedError, chaos }, feeder, config, post);
   else await runReplay(config, scenario);
 }
 
-main().catch((error: unknown) => {
-  const err = error instanceof Error ? error : new Error(String(error));
-  post({ type: 'fatal', message: err.message, stack: err.stack ?? null });
-});
+/**
+ * A target whose promise never settles leaves nothing else on this thread's event loop:
+ * the worker would exit and the call would look like a process.exit. This ref'd timer
+ * keeps the worker alive so the host's watchdog reports the call as a timeout.
+ */
+const keepAlive = setInterval(() => undefined, 1 << 30);
+
+main()
+  .catch((error: unknown) => {
+    const described = describeThrown(error);
+    post({ type: 'fatal', message: described.message, stack: described.stack });
+  })
+  .finally(() => clearInterval(keepAlive));

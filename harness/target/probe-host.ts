@@ -16,12 +16,24 @@ import { bytesKey, shrinkWithArbitrary } from '../search/shrink.ts';
 import { createFirstCallOracle } from './probe-oracle.ts';
 import type { ArbitraryShrinkReply, ArbitraryShrinkRequest, ProbeCall, ProbeCommand, ProbeConfig, ProbeEvent, ProbeWorkerEvent } from './probe-protocol.ts';
 import type { ProbeWorkerData } from './probe-worker.ts';
+import { RSS_ALLOWANCE_MB } from './protocol.ts';
+import { describeThrown } from './hostile-values.ts';
+import { InFlightWriter, loadTimeoutMessage, loadTimeoutMs } from './recovery-files.ts';
 
 const WORKER_FILE = fileURLToPath(new URL('./probe-worker-boot.mjs', import.meta.url));
 const HEARTBEAT_MS = 500;
 const TERMINATE_GRACE_MS = 3000;
 /** First-call answers remembered (an input is never sent to a worker twice). */
 const MEMO_LIMIT = 20_000;
+/** How often a call in flight has its memory checked, ms. */
+const MEMORY_CHECK_MS = 20;
+/** The worker's warm-up takes ~800 ms at most (probe-worker.ts) unless a call hangs. */
+const WARMUP_LIMIT_MS = 2000;
+
+/** A worker that did not finish loading the scenario module in time (a configuration error). */
+class LoadTimeoutError extends Error {
+  override name = 'LoadTimeoutError';
+}
 
 function send(event: ProbeEvent): void {
   if (process.connected) process.send?.(event);
@@ -37,6 +49,8 @@ interface Pending {
   resolve: (call: ProbeCall) => void;
   startedAt: number;
   timer: NodeJS.Timeout;
+  /** RSS growth check while the call runs (Buffers are outside V8's heap limit). */
+  memory: NodeJS.Timeout;
 }
 
 /** One warm worker; replaced by a fresh one after a timeout, crash or exit. */
@@ -45,11 +59,21 @@ class WorkerSlot {
   private ready: Promise<void> = Promise.resolve();
   private pending: Pending | null = null;
   private nextId = 0;
+  /** Dropped after a worker died while warming up: a corpus seed that kills must not stop the probe. */
+  private warmup: Uint8Array[];
 
-  constructor(private readonly config: ProbeConfig) {}
+  constructor(private readonly config: ProbeConfig) {
+    this.warmup = config.warmup;
+  }
 
   spawn(): Promise<void> {
-    const data: ProbeWorkerData = { scenario: this.config.scenario, seed: this.config.seed, warmup: this.config.warmup };
+    const data: ProbeWorkerData = { scenario: this.config.scenario, seed: this.config.seed, warmup: this.warmup };
+    let loaded = false;
+    const retryCold = (): boolean => {
+      if (loaded || this.warmup.length === 0 || this.worker !== worker) return false;
+      this.warmup = [];
+      return true;
+    };
     const worker = new Worker(WORKER_FILE, {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: memoryLimitOf(this.config) },
@@ -58,17 +82,52 @@ class WorkerSlot {
     });
     this.worker = worker;
     this.ready = new Promise<void>((resolve, reject) => {
+      const ms = loadTimeoutMs(this.config.scenario);
+      const onLoadTimeout = (): void => {
+        // A warm-up input (a corpus seed) that hangs is not the module's fault: retry cold first.
+        if (retryCold()) {
+          this.worker = null;
+          void worker.terminate();
+          resolve(this.spawn());
+          return;
+        }
+        reject(new LoadTimeoutError(loadTimeoutMessage(this.config.scenario.file, ms)));
+        if (this.worker === worker) this.worker = null;
+        void worker.terminate();
+      };
+      let loadTimer = setTimeout(onLoadTimeout, ms);
       worker.on('message', (event: ProbeWorkerEvent) => {
-        if (event.type === 'ready') resolve();
+        if (event === null || typeof event !== 'object') return;
+        if (event.type !== 'result') clearTimeout(loadTimer);
+        // Warm-up: at most WARMUP_MS of calls, but one call can hang; past that, retry cold.
+        if (event.type === 'loaded' && this.warmup.length > 0) loadTimer = setTimeout(onLoadTimeout, WARMUP_LIMIT_MS + this.config.scenario.timeoutMs);
+        if (event.type === 'ready') {
+          loaded = true;
+          resolve();
+        }
         else if (event.type === 'fatal') reject(new Error(`the probe worker failed to load the scenario: ${event.message}`));
         else if (event.type === 'result') this.settle(worker, { kind: event.threw ? 'threw' : 'ok', ms: event.ms, wallMs: event.wallMs, queuedMs: event.queuedMs, message: event.message, stack: event.stack });
       });
-      worker.on('error', (error: Error & { code?: string }) => {
-        reject(error);
-        const kind = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'oom' : 'crash';
-        this.die(worker, { kind, ms: this.elapsed(), message: `${error.name}: ${error.message}`, stack: error.stack ?? null });
+      worker.on('error', (error: unknown) => {
+        clearTimeout(loadTimer);
+        // Any value can arrive here (`throw null` in a timer): described without running its code.
+        const described = describeThrown(error);
+        if (retryCold()) {
+          this.worker = null;
+          resolve(this.spawn());
+          return;
+        }
+        reject(new Error(described.message));
+        const kind = described.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'oom' : 'crash';
+        this.die(worker, { kind, ms: this.elapsed(), message: described.message, stack: described.stack });
       });
       worker.on('exit', (code) => {
+        clearTimeout(loadTimer);
+        if (retryCold()) {
+          this.worker = null;
+          resolve(this.spawn());
+          return;
+        }
         reject(new Error(`the probe worker exited with code ${code} while loading`));
         this.die(worker, { kind: 'exit', ms: this.elapsed(), message: `target called process.exit(${code}) or the worker exited`, stack: null });
       });
@@ -82,8 +141,9 @@ class WorkerSlot {
 
   private settle(worker: Worker, call: ProbeCall): void {
     if (worker !== this.worker || !this.pending) return;
-    const { resolve, timer } = this.pending;
+    const { resolve, timer, memory } = this.pending;
     clearTimeout(timer);
+    clearInterval(memory);
     this.pending = null;
     resolve(call);
   }
@@ -103,9 +163,21 @@ class WorkerSlot {
     return new Promise<ProbeCall>((resolve) => {
       const id = this.nextId++;
       const timer = setTimeout(() => this.kill(worker, timeoutMs), timeoutMs);
-      this.pending = { id, resolve, startedAt: performance.now(), timer };
+      const memory = setInterval(() => this.checkMemory(worker, rssBefore), MEMORY_CHECK_MS);
+      const rssBefore = process.memoryUsage.rss();
+      this.pending = { id, resolve, startedAt: performance.now(), timer, memory };
       worker.postMessage({ type: 'call', id, input });
     });
+  }
+
+  /** The call grew the process by more than memoryLimitMb + the allowance: killed as out of memory. */
+  private checkMemory(worker: Worker, rssBefore: number): void {
+    const limitMb = memoryLimitOf(this.config) + RSS_ALLOWANCE_MB;
+    const grownMb = (process.memoryUsage.rss() - rssBefore) / 1048576;
+    if (grownMb <= limitMb || worker !== this.worker) return;
+    const message = `the call grew the process by ${Math.round(grownMb)} MiB (RSS), over memoryLimitMb ${memoryLimitOf(this.config)} + ${RSS_ALLOWANCE_MB} MiB; worker terminated`;
+    this.die(worker, { kind: 'oom', ms: this.elapsed(), message, stack: null });
+    void worker.terminate();
   }
 
   private kill(worker: Worker, timeoutMs: number): void {
@@ -130,9 +202,12 @@ class ProbeHost {
   /** Per input, the first call in each worker (undefined until that worker was asked). */
   private readonly memo = new Map<string, Array<ProbeCall | undefined>>();
   private arbitrary: Arbitrary<unknown> | null = null;
+  /** Each input is written here before its call: if the target kills this process, the parent knows which (recovery-files.ts). */
+  private readonly lastInput: InFlightWriter | null;
 
   constructor(private readonly config: ProbeConfig) {
     this.slots = Array.from({ length: Math.max(1, config.workers) }, () => new WorkerSlot(config));
+    this.lastInput = config.lastInputFile ? new InFlightWriter(config.lastInputFile, Math.max(1, config.scenario.input.maxLength), true) : null;
   }
 
   async start(): Promise<void> {
@@ -156,6 +231,7 @@ class ProbeHost {
       if (!slot) throw new Error(`no probe worker ${i} (there are ${this.slots.length})`);
       let call = row[i];
       if (!call) {
+        this.lastInput?.record(input);
         call = await slot.call(input, this.config.scenario.timeoutMs);
         row[i] = call;
         fresh = true;
@@ -223,8 +299,9 @@ async function handle(command: ProbeCommand): Promise<void> {
       await host.start();
       send({ type: 'ready', workers: command.config.workers });
     } catch (error) {
-      const err = error as Error;
-      send({ type: 'fatal', message: err.message, stack: err.stack ?? null });
+      const described = describeThrown(error);
+      const loadTimeout = error instanceof LoadTimeoutError;
+      send({ type: 'fatal', message: loadTimeout ? (error as Error).message : described.message, stack: described.stack, ...(loadTimeout ? { cause: 'load-timeout' as const } : {}) });
     }
     return;
   }
@@ -245,7 +322,7 @@ async function handle(command: ProbeCommand): Promise<void> {
       send({ type: 'shrunk', id: command.id, reply: await host.shrinkArbitrary(command.request) });
     }
   } catch (error) {
-    send({ type: 'failed', id: command.id, message: (error as Error).message });
+    send({ type: 'failed', id: command.id, message: describeThrown(error).message });
   }
 }
 

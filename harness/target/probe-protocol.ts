@@ -44,6 +44,8 @@ export interface ProbeConfig {
   /** Inputs each worker calls once after loading, so the JIT and lazy imports are warm. */
   warmup: Uint8Array[];
   seed: number;
+  /** Where the host writes each input before calling it, so a parent can name the input that killed the host. */
+  lastInputFile?: string;
 }
 
 export interface ArbitraryShrinkRequest {
@@ -80,12 +82,15 @@ export type ProbeEvent =
   | { type: 'measured'; id: number; calls: ProbeCall[]; memoised: boolean }
   | { type: 'shrunk'; id: number; reply: ArbitraryShrinkReply }
   | { type: 'failed'; id: number; message: string }
-  | { type: 'fatal'; message: string; stack: string | null }
+  /** `cause` 'load-timeout': a worker never finished loading the scenario module. */
+  | { type: 'fatal'; message: string; stack: string | null; cause?: 'load-timeout' }
   | { type: 'heartbeat' };
 
 /** Host -> worker and back. */
 export type ProbeWorkerCommand = { type: 'call'; id: number; input: Uint8Array };
 export type ProbeWorkerEvent =
+  /** The module loaded; warm-up calls follow (bounded by the host: a seed may hang). */
+  | { type: 'loaded' }
   | { type: 'ready' }
   | { type: 'result'; id: number; ms: number; wallMs: number; queuedMs: number; threw: boolean; message: string | null; stack: string | null }
   | { type: 'fatal'; message: string; stack: string | null };

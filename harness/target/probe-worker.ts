@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { decodeInput, encodingFor } from '../engine/feeders.ts';
 import type { ResolvedScenario, TargetContext } from '../scenario/types.ts';
 import type { ProbeWorkerCommand, ProbeWorkerEvent } from './probe-protocol.ts';
+import { describeThrown, safeThen } from './hostile-values.ts';
 
 export interface ProbeWorkerData {
   scenario: ResolvedScenario;
@@ -46,8 +47,17 @@ async function loadTarget(): Promise<LoadedTarget> {
   };
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+/** Waits for a returned thenable through its own `then`, guarded: a hostile one only rejects. */
+async function settle(result: unknown): Promise<void> {
+  const then = safeThen(result);
+  if (!then) return;
+  await new Promise<unknown>((resolve, reject) => {
+    try {
+      then(resolve, reject);
+    } catch (error) {
+      reject(error);
+    }
+  });
 }
 
 /** Times one call; an expected error (the target rejecting malformed input) is a normal return. */
@@ -72,11 +82,10 @@ async function timed(loaded: LoadedTarget, bytes: Uint8Array, iteration: number)
   let error: unknown = null;
   let threw = false;
   try {
-    const result = target(value, ctx);
-    if (isThenable(result)) await result;
+    await settle(target(value, ctx));
   } catch (e) {
     error = e;
-    threw = !(expected?.(e) ?? false);
+    threw = !isExpected(expected, e);
   }
   const wallMs = performance.now() - t0;
   const after = schedstat();
@@ -85,8 +94,17 @@ async function timed(loaded: LoadedTarget, bytes: Uint8Array, iteration: number)
   // The schedstat reads sit just outside the timed window: never report less than the CPU used.
   const ms = Math.max(wallMs - queuedMs, Math.min(wallMs, cpuMs));
   if (!threw) return { ms, wallMs, queuedMs, threw: false, message: null, stack: null };
-  const err = error instanceof Error ? error : null;
-  return { ms, wallMs, queuedMs, threw: true, message: err ? `${err.name}: ${err.message}` : `non-Error thrown: ${String(error)}`, stack: err?.stack ?? null };
+  const described = describeThrown(error);
+  return { ms, wallMs, queuedMs, threw: true, message: described.message, stack: described.stack };
+}
+
+/** The scenario's expectedError, which may itself choke on a hostile value: then the error is not expected. */
+function isExpected(expected: ((e: unknown) => boolean) | null, error: unknown): boolean {
+  try {
+    return expected?.(error) === true;
+  } catch {
+    return false;
+  }
 }
 
 /** This thread's CPU time and run-queue wait (ns), or null where /proc/thread-self/schedstat is missing. */
@@ -128,6 +146,7 @@ function warmupInputs(seeds: readonly Uint8Array[]): Uint8Array[] {
 
 async function main(): Promise<void> {
   const loaded = await loadTarget();
+  post({ type: 'loaded' });
   let iteration = 0;
   const warmUntil = performance.now() + WARMUP_MS;
   for (const bytes of warmupInputs(data.warmup)) {
@@ -139,12 +158,18 @@ async function main(): Promise<void> {
     }
   }
   port.on('message', (command: ProbeWorkerCommand) => {
-    void timed(loaded, command.input, iteration++).then((r) => post({ type: 'result', id: command.id, ...r }));
+    void timed(loaded, command.input, iteration++).then(
+      (r) => post({ type: 'result', id: command.id, ...r }),
+      // Only decoding can fail outside the guarded call: answer, never leave the host waiting.
+      (error: unknown) => post({ type: 'result', id: command.id, ms: 0, wallMs: 0, queuedMs: 0, threw: true, ...describeForResult(error) }),
+    );
   });
   post({ type: 'ready' });
 }
 
-main().catch((error: unknown) => {
-  const err = error instanceof Error ? error : new Error(String(error));
-  post({ type: 'fatal', message: err.message, stack: err.stack ?? null });
-});
+function describeForResult(error: unknown): { message: string; stack: string | null } {
+  const described = describeThrown(error);
+  return { message: described.message, stack: described.stack };
+}
+
+main().catch((error: unknown) => post({ type: 'fatal', ...describeForResult(error) }));

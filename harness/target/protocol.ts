@@ -6,6 +6,7 @@
 import type { ResolvedScenario } from '../scenario/types.ts';
 import type { ChaosSnapshotWire, ResolvedChaos } from '../scenario/chaos-types.ts';
 import type { ReplayTraceSpec, TraceLoopMessage } from '../trace/replay-trace.ts';
+import type { RecoveryFiles } from './recovery-files.ts';
 
 export type IsolateMode =
   | { kind: 'fuzz'; durationMs: number; calls: number | null }
@@ -34,6 +35,16 @@ export interface IsolateConfig {
   phase?: 'explore' | 'measure';
   /** Chaos for this isolate (a breaking-point step's intensity); absent: the scenario's own chaos. */
   chaos?: ResolvedChaos;
+  /**
+   * Where the worker and the host leave the inputs in flight, so that a target that kills
+   * the isolate's process still leaves its input behind (recovery-files.ts). Set by isolate.ts.
+   */
+  recovery?: RecoveryFiles;
+  /**
+   * Force per-call in-flight writes whatever they cost: set after the isolate died and its
+   * killer could not be told from the inputs it left, so the next death names its input.
+   */
+  recordEveryInput?: boolean;
 }
 
 export type FindingKindWire = 'slow' | 'timeout' | 'crash' | 'exit' | 'oom' | 'error';
@@ -51,6 +62,8 @@ export interface FindingMessage {
   signature: string;
   /** Total dependency delay injected into the finding's call, ms; absent without dependency chaos. */
   injectedMs?: number;
+  /** True when the latency is already in the snapshot histogram (a timeout counted by the host). */
+  counted?: boolean;
 }
 
 export interface SnapshotMessage {
@@ -63,6 +76,12 @@ export interface SnapshotMessage {
   final: boolean;
   /** Cumulative injected-delay counts and dependency outcomes; absent without dependency chaos. */
   chaos?: ChaosSnapshotWire;
+  /**
+   * Cumulative wall time of this isolate lost to stalls, ms: calls that timed out (their
+   * whole elapsed time), calls still in flight past the timeout, and the gap from each kill
+   * to the replacement worker's 'ready'. For the stall rule of the verdict.
+   */
+  stalledMs?: number;
 }
 
 export interface ReplayResultMessage {
@@ -80,7 +99,8 @@ export type IsolateEvent =
   | { type: 'done'; reason: 'budget' | 'calls' | 'stopped' | 'replayed' }
   /** Inputs the engine kept for coverage or cost (saved encoding), for corpora/<scenario>/interesting. */
   | { type: 'interesting'; inputs: Uint8Array[] }
-  | { type: 'fatal'; message: string; stack: string | null }
+  /** `cause` 'load-timeout': the worker never finished loading the scenario module (a configuration error). */
+  | { type: 'fatal'; message: string; stack: string | null; cause?: 'load-timeout' }
   /** Replay with a `trace` spec: call windows and the V8 profile (harness/trace/replay-trace.ts). */
   | TraceLoopMessage;
 
@@ -92,6 +112,9 @@ export type HostEvent =
 
 /** Parent -> host. */
 export type HostCommand = { type: 'start'; config: IsolateConfig } | { type: 'stop' };
+
+/** RSS a worker may grow by on top of `memoryLimitMb` before it is out of memory (its own runtime, V8's young generation). */
+export const RSS_ALLOWANCE_MB = 96;
 
 /** Layout of the shared control block between the host and its worker. */
 export const CONTROL = {
