@@ -79,8 +79,11 @@ export function runScenarioFileInChild(file: string, options: Omit<RunScenarioFi
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, NODE_OPTIONS: '' },
+    // Own process group: the registry (and its parent-death guard) stops the child and
+    // anything it left behind as one, even if this process is killed outright.
+    detached: true,
   });
-  trackChild(child);
+  trackChild(child, `run ${file}`);
   const onAbort = (): void => void child.kill('SIGTERM');
   signal?.addEventListener('abort', onAbort, { once: true });
   return new Promise<ScenarioResult[]>((resolve, reject) => {

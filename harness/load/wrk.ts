@@ -5,6 +5,7 @@
  * open-loop driver here.
  */
 import { spawn } from 'node:child_process';
+import { trackChild } from '../io/process-registry.ts';
 
 export interface WrkSummary {
   requests: number;
@@ -51,15 +52,18 @@ export function runWrk(options: WrkOptions): Promise<WrkOutcome> {
   return new Promise((resolve) => {
     const child = spawn(options.binary ?? 'wrk', args, {
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
       killSignal: 'SIGKILL',
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    const untrack = trackChild(child, 'wrk');
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const guard = setTimeout(() => child.kill('SIGKILL'), (options.durationSeconds + 30) * 1000);
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(guard);
+      untrack(); // a child that never started emits no 'exit'
       resolve(error.code === 'ENOENT' ? { kind: 'missing' } : { kind: 'failed', message: error.message });
     });
     child.on('close', (code) => {

@@ -1,11 +1,13 @@
 /**
- * A service or dependency process: spawned from an argv (never a shell), tracked in THE
- * child registry so no exit path of the harness leaves it behind, with the tail of its
- * output kept for findings and an `exited` promise that tells a crash from a stop.
+ * A service or dependency process: spawned from an argv (never a shell) in its own process
+ * group, tracked in THE process registry (harness/io/process-registry.ts) so no exit path
+ * of the harness leaves it, or anything it started (workers, a `sh -c` wrapper's child),
+ * behind; with the tail of its output kept for findings and an `exited` promise that tells
+ * a crash from a stop.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { trackChild } from '../target/children.ts';
+import { signalTree, trackChild, waitUntilGone } from '../io/process-registry.ts';
 
 /** Output kept per process: enough for a stack trace, bounded for a chatty service. */
 const TAIL_BYTES = 8192;
@@ -27,7 +29,7 @@ export interface ManagedProcess {
   running(): boolean;
   /** Last stdout+stderr bytes, as text. */
   outputTail(): string;
-  /** SIGTERM, then SIGKILL after `graceMs`. */
+  /** SIGTERM to its group, then SIGKILL after `graceMs`; resolves once the group is gone (its ports are free). */
   stop(graceMs?: number): Promise<ProcessExit>;
 }
 
@@ -52,8 +54,10 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     shell: false,
+    detached: true,
   });
-  trackChild(child);
+  trackChild(child, options.label);
+  const tree = { pid: child.pid ?? -1, group: true };
   let tail: Buffer = Buffer.alloc(0);
   let stopping = false;
   const onOutput = (chunk: Buffer): void => {
@@ -78,13 +82,13 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
     outputTail: () => tail.toString('utf8'),
     async stop(graceMs = 2000) {
       stopping = true;
-      if (running()) child.kill('SIGTERM');
-      const timer = setTimeout(() => {
-        if (running()) child.kill('SIGKILL');
-      }, graceMs);
-      const exit = await exited;
-      clearTimeout(timer);
-      return exit;
+      if (child.pid === undefined) return exited;
+      signalTree(tree, 'SIGTERM');
+      if (!(await waitUntilGone(tree, graceMs))) {
+        signalTree(tree, 'SIGKILL');
+        await waitUntilGone(tree, graceMs);
+      }
+      return exited;
     },
   };
 }

@@ -2,8 +2,11 @@
  * bpftrace backend (I/O): availability checks, and a sampling session on one target pid.
  *
  * The program text comes from ./bpftrace-program.ts and holds only validated numbers; bpftrace is
- * spawned with an argument vector, tracked by harness/target/children.ts, given a parent-death signal (setpriv)
- * and a self-exit timer, so it dies with the run on every exit path.
+ * spawned with an argument vector in its own process group, tracked by the process registry
+ * (harness/io/process-registry.ts, whose parent-death guard kills it if the harness is SIGKILLed),
+ * given a parent-death signal (setpriv) where available and a self-exit timer, so it dies with
+ * the run on every exit path. On the normal path stop() sends SIGINT first: bpftrace prints
+ * its last batch of samples on SIGINT, so it is never SIGKILLed before its grace period.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
@@ -116,8 +119,8 @@ export async function bpftraceAvailable(options: { env?: NodeJS.ProcessEnv } = {
 
 function probeRun(binary: string, env: NodeJS.ProcessEnv): Promise<BpftraceAvailability> {
   return new Promise((resolve) => {
-    const child = spawn(binary, ['-e', 'BEGIN { printf("probe-ok\\n"); exit(); }'], { env: bpftraceEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    const untrack = trackChild(child);
+    const child = spawn(binary, ['-e', 'BEGIN { printf("probe-ok\\n"); exit(); }'], { env: bpftraceEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const untrack = trackChild(child, 'bpftrace probe run');
     let out = '';
     let err = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -230,8 +233,8 @@ export async function startBpftrace(options: BpftraceSessionOptions): Promise<Bp
   const argv = commandVector(availability.path, ['-B', 'line', '-e', program], offCpu, env);
   const [command, ...args] = argv;
   const spawnedAtNs = process.hrtime.bigint();
-  const child = spawn(command ?? availability.path, args, { env: bpftraceEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
-  trackChild(child);
+  const child = spawn(command ?? availability.path, args, { env: bpftraceEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  trackChild(child, `bpftrace on pid ${options.pid}`);
   return runSession(child, options, hz, offCpu, spawnedAtNs);
 }
 

@@ -177,8 +177,8 @@ export function demangleNames(names: readonly string[], options: ResolveNativeOp
       resolve(result);
     };
     const failed = (error: string): void => finish({ names: new Map(), demangler: 'none', error: `${command}: ${error}` });
-    const child = spawn(command, [], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const untrack = trackChild(child);
+    const child = spawn(command, [], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const untrack = trackChild(child, command);
     // Killed for cause: 'close' reports the cause once the child is really gone.
     let killedBecause: string | undefined;
     const kill = (because: string): void => {

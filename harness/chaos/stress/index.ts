@@ -11,16 +11,5 @@ export {
   type StressNgHandle,
   type StressNgOptions,
 } from './stress-ng.ts';
-export {
-  registerChild,
-  unregisterChild,
-  registeredChildren,
-  killAllRegistered,
-  terminateChild,
-  childIsRunning,
-  DEFAULT_GRACE_MS,
-  type RegisteredChild,
-  type RegisterOptions,
-} from './cleanup.ts';
 export { startScenarioStress, type ScenarioStress } from './scenario-stress.ts';
 export { processGroupMembers, readProcTable, processIsRunning, type ProcEntry } from './proc.ts';

@@ -1,8 +1,9 @@
 /**
  * CPU stress for a scenario's measured phase (or one breaking-point step): starts the
  * stressor the scenario asks for and describes it for results.json. Burner threads die
- * with the harness; stress-ng is in the cleanup registry (SIGINT/SIGTERM/exit) and has its
- * own deadline (`budgetMs` plus a margin) for a harness killed with SIGKILL.
+ * with the harness; stress-ng is in the process registry, whose parent-death guard kills it
+ * even when the harness is killed with SIGKILL (and it has its own deadline, `budgetMs` plus
+ * a margin, as a last net).
  */
 import type { CpuStressInfo } from '../../report/results-schema.ts';
 import type { ResolvedCpuChaos } from '../../scenario/chaos-types.ts';

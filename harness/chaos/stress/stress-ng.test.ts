@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { registeredChildren } from './cleanup.ts';
+import { trackedTrees } from '../../io/process-registry.ts';
 import { processGroupMembers } from './proc.ts';
 import { startStressNg, stressNgArgs, stressNgAvailable, stressNgTimeoutSec, type StressNgHandle } from './stress-ng.ts';
 
@@ -66,23 +66,29 @@ describe.skipIf(!available)(`stress-ng lifecycle${available ? '' : ` (skipped: $
     expect(handle.pid).not.toBe(process.pid);
     // Parent + one CPU worker.
     expect(await waitFor(() => stressNgInGroup(handle.pid).length >= 2)).toBe(true);
-    expect(registeredChildren().some((c) => c.pid === handle.pid && c.group)).toBe(true);
+    expect(trackedTrees().some((c) => c.pid === handle.pid && c.group)).toBe(true);
     await handle.stop();
     expect(stressNgInGroup(handle.pid)).toEqual([]);
     expect(handle.exited()).toBe(true);
-    expect(registeredChildren().some((c) => c.pid === handle.pid)).toBe(false);
+    expect(await waitFor(() => !trackedTrees().some((c) => c.pid === handle.pid), 3000)).toBe(true);
   });
 
-  it('exits on its own --timeout (the net for a harness killed with SIGKILL)', async () => {
-    const child = spawnFixture('wait', 2);
+  it('exits on its own --timeout (the last net, should even the parent-death guard be gone)', async () => {
+    const handle = await startStressNg({ cpu: 1, load: 10, timeoutSec: 2 });
+    handles.push(handle);
+    groups.add(handle.pid);
+    expect(await waitFor(() => stressNgInGroup(handle.pid).length >= 2)).toBe(true);
+    expect(await waitFor(() => handle.exited() && stressNgInGroup(handle.pid).length === 0)).toBe(true);
+  });
+
+  it('a harness process killed with SIGKILL leaves no stress-ng behind (the parent-death guard)', async () => {
+    const child = spawnFixture('wait', 120);
     const pgid = await readPgid(child);
     expect(await waitFor(() => stressNgInGroup(pgid).length >= 2)).toBe(true);
     child.kill('SIGKILL');
     await exitOf(child);
-    // Nothing could clean up after SIGKILL: stress-ng is still there...
-    expect(stressNgInGroup(pgid).length).toBeGreaterThan(0);
-    // ...until its own deadline.
-    expect(await waitFor(() => stressNgInGroup(pgid).length === 0)).toBe(true);
+    // Far sooner than its own 120 s deadline.
+    expect(await waitFor(() => stressNgInGroup(pgid).length === 0, 5000)).toBe(true);
   });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

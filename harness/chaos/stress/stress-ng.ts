@@ -2,14 +2,15 @@
  * stress-ng (Debian package) as a CPU stressor, for scenarios that ask for it.
  *
  * It runs in its own process group (`detached: true`, pgid = its pid) so that stop() and
- * the cleanup registry can kill the parent *and* its worker processes with one signal,
- * and Ctrl-C in the terminal does not hit it half-way. Three nets keep it from outliving
- * the run: stop(); the registry's 'exit'/SIGINT/SIGTERM/SIGHUP handlers; and, for a
- * harness killed with SIGKILL, stress-ng's own `--timeout`, always set to the run budget
- * plus a margin.
+ * the process registry can kill the parent *and* its worker processes with one signal,
+ * and Ctrl-C in the terminal does not hit it half-way. Nets that keep it from outliving
+ * the run: stop(); the registry (harness/io/process-registry.ts: the CLI's cleanup, the
+ * 'exit' handler); the registry's parent-death guard, which kills the group within half a
+ * second of a harness killed with SIGKILL; and, last, stress-ng's own `--timeout` (the run
+ * budget plus a margin), should even the guard have been killed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { registerChild, terminateChild, unregisterChild, childIsRunning } from './cleanup.ts';
+import { terminateTree, trackChild } from '../../io/process-registry.ts';
 import type { StressHandle } from './types.ts';
 
 export interface StressNgOptions {
@@ -91,7 +92,8 @@ export async function startStressNg(options: StressNgOptions): Promise<StressNgH
     stderr = (stderr + chunk).slice(-STDERR_KEEP_CHARS);
   });
   const pid = await waitForSpawn(child, binary);
-  registerChild(pid, { group: true, label: `${binary} ${args.join(' ')}` });
+  // Forgotten by the registry once nothing of its group runs (stopped, or its --timeout ran out).
+  trackChild(child, `${binary} ${args.join(' ')}`);
 
   let exitedFlag = false;
   let exitCode: number | null = null;
@@ -99,8 +101,6 @@ export async function startStressNg(options: StressNgOptions): Promise<StressNgH
     child.once('exit', (code) => {
       exitedFlag = true;
       exitCode = code;
-      // Ran out its own --timeout (or failed): once nothing of the group runs, forget it.
-      if (!childIsRunning({ pid, group: true })) unregisterChild(pid);
       resolve();
     });
   });
@@ -122,9 +122,8 @@ export async function startStressNg(options: StressNgOptions): Promise<StressNgH
       stopping ??= (async () => {
         // Hold the event loop until the exit is seen, so code after `await stop()` runs.
         child.ref();
-        await terminateChild({ pid, group: true }, STOP_GRACE_MS);
+        await terminateTree({ pid, group: true }, STOP_GRACE_MS);
         await exitedPromise;
-        unregisterChild(pid);
       })();
       return stopping;
     },

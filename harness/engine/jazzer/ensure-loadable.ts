@@ -7,6 +7,7 @@
  * and the harness falls back to its builtin engine.
  */
 import { spawn } from 'node:child_process';
+import { trackChild } from '../../io/process-registry.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
@@ -94,7 +95,8 @@ export function probeAddonLoads(path: string, timeoutMs = DEFAULT_PROBE_TIMEOUT_
     let stdout = '';
     let stderr = '';
     let settled = false;
-    const child = spawn(process.execPath, ['-e', PROBE_SCRIPT, path], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-e', PROBE_SCRIPT, path], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    trackChild(child, 'jazzer addon load probe');
     const finish = (probe: LoadProbe): void => {
       if (settled) return;
       settled = true;

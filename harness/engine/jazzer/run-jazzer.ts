@@ -185,8 +185,9 @@ function runOnce(opts: JazzerExploreOptions, work: string, corpusDir: string, ar
   // Jazzer writes temporary files (merged dictionaries) that a SIGKILL leaves behind: keep them in `work`.
   const env: NodeJS.ProcessEnv = { ...process.env, SLO_JAZZER_CONFIG: path.join(work, 'entry-config.json'), NODE_OPTIONS: '', TMPDIR: path.join(work, 'tmp') };
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: work, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    const untrack = trackChild(child);
+    // Own process group: libFuzzer's forks and the target's own children are stopped with it.
+    const child = spawn(process.execPath, args, { cwd: work, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const untrack = trackChild(child, 'jazzer');
     const spawnedAt = performance.now();
     let tail = '';
     let killed = false;
