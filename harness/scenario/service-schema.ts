@@ -5,6 +5,8 @@
  * unknown dependencies, knobs naming unknown toxics), then normalises to plain values.
  */
 import { z } from 'zod';
+import { ApiError } from '../chaos/toxiproxy/api-error.ts';
+import { parseToxicCreate } from '../chaos/toxiproxy/toxic-spec.ts';
 import { referencedDependencies, unknownPlaceholders } from '../service/placeholders.ts';
 import { durationSchema, parseDurationMs } from './duration.ts';
 import type { ScenarioIssue } from './schema.ts';
@@ -133,6 +135,7 @@ export function checkServiceFields(spec: ServiceFields & { slo: { p99?: unknown 
   }
   for (const [name, dep] of Object.entries(deps)) {
     if (dep.command) checkArgv(dep.command, `dependencies.${name}.command`, false);
+    issues.push(...toxicIssues(dep.toxics ?? [], at(`dependencies.${name}.toxics`)));
   }
   const bp = spec.breakingPoint;
   if (bp) {
@@ -155,6 +158,23 @@ export function checkServiceFields(spec: ServiceFields & { slo: { p99?: unknown 
     }
   }
   return issues;
+}
+
+/**
+ * Each toxic as the chaos proxy's API will judge it (an attribute that is not a number, a
+ * latency of 1e300...): found when the file loads, not as a failed request mid-run.
+ */
+function toxicIssues(toxics: ReadonlyArray<z.infer<typeof toxic>>, field: string): ScenarioIssue[] {
+  const fix = SERVICE_FIX_HINTS.find(([re]) => re.test('dependencies.x.toxics'))?.[1] ?? '';
+  return toxics.flatMap((t, i) => {
+    try {
+      parseToxicCreate({ ...t });
+      return [];
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return [{ field: `${field}.${i}`, problem: `the chaos proxy would refuse this toxic: ${error.message}`, fix }];
+    }
+  });
 }
 
 function resolveToxics(toxics: Array<z.infer<typeof toxic>> | undefined): ResolvedToxic[] {

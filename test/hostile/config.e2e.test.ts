@@ -151,6 +151,12 @@ describe.concurrent('hostile configuration values are exit 2 naming the file, th
     expect(run.stderr).not.toMatch(/fetch failed/);
   });
 
+  it('a toxic the chaos proxy would refuse (latency 1e300 ms) is exit 2 at load', async () => {
+    const dir = await project(['toxic-huge.scenario.ts.txt']);
+    const run = await cli(['run', 'scenarios/', '--budget', '1s', '--quiet'], dir);
+    expectConfigError(run, 'toxic-huge.scenario.ts', 'dependencies.backend.toxics.0: the chaos proxy would refuse this toxic: bad request body: attribute latency must be at most 86400000 (1 day in ms)', /fix: toxics are Toxiproxy toxics/);
+  });
+
   it('network.allowNonLoopbackListen must be a boolean', async () => {
     const dir = await project(['network-option.scenario.ts.txt']);
     const run = await cli(['run', 'scenarios/', '--budget', '1s', '--quiet'], dir);

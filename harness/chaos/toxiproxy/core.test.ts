@@ -147,6 +147,9 @@ describe('request bodies', () => {
     expect(errorOf(() => parseToxicCreate({ type: 'down' })).status).toBe(400);
     expect(errorOf(() => parseToxicCreate({ type: 'latency', stream: 'sideways' })).message).toMatch(/stream was invalid/);
     expect(errorOf(() => parseToxicCreate({ type: 'latency', attributes: { latency: -1 } })).status).toBe(400);
+    expect(errorOf(() => parseToxicCreate({ type: 'latency', attributes: { latency: 1e300 } })).message).toMatch(/latency must be at most 86400000/);
+    expect(errorOf(() => parseToxicCreate({ type: 'bandwidth', attributes: { rate: 2 ** 60 } })).status).toBe(400);
+    expect(parseToxicCreate({ type: 'latency', attributes: { latency: 86_400_000 } }).attributes).toMatchObject({ latency: 86_400_000 });
     expect(errorOf(() => parseToxicCreate({ type: 'latency', attributes: { distribution: 'pareto', scale: 5 } })).message).toMatch(/alpha/);
   });
 

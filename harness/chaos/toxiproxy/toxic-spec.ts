@@ -24,13 +24,22 @@ function isToxicType(value: unknown): value is ToxicType {
   return typeof value === 'string' && (TOXIC_TYPES as readonly string[]).includes(value);
 }
 
-/** A non-negative finite number, or the fallback when absent/null. */
+/**
+ * Attributes that are times (ms; the slicer's delay is us). Beyond a day they are a mistake,
+ * and past 2^31 ms a timer silently fires after 1 ms instead (Node clamps it).
+ */
+const TIME_ATTRIBUTES = new Set(['latency', 'jitter', 'delay', 'timeout', 'scale', 'cap']);
+const MAX_TIME_ATTRIBUTE = 86_400_000;
+
+/** A non-negative finite number (at most a day for times), or the fallback when absent/null. */
 function readAmount(source: JsonObject, key: string, fallback: number): number {
   const value = source[key];
   if (value === undefined || value === null) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw badRequestBody(`attribute ${key} must be a non-negative number`);
   }
+  const max = TIME_ATTRIBUTES.has(key) ? MAX_TIME_ATTRIBUTE : Number.MAX_SAFE_INTEGER;
+  if (value > max) throw badRequestBody(`attribute ${key} must be at most ${max}${max === MAX_TIME_ATTRIBUTE ? ' (1 day in ms)' : ''}, got ${value}`);
   return value;
 }
 
