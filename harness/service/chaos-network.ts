@@ -75,11 +75,23 @@ export class ChaosNetwork {
     const proxyName = `slo-${this.options.scenario}-${name}-${process.pid}`.replace(/[^A-Za-z0-9_.-]/g, '_');
     const existing = await this.client.get(proxyName).catch(() => null);
     await existing?.remove();
-    const proxy = await this.client.createProxy({ name: proxyName, listen: '127.0.0.1:0', upstream });
+    const proxy = await this.explained(`creating the proxy of dependency ${name} (upstream ${upstream})`, () =>
+      this.client.createProxy({ name: proxyName, listen: '127.0.0.1:0', upstream }),
+    );
     const dep: ProxiedDependency = { name, proxy, toxics: new Map() };
     this.deps.set(name, dep);
-    for (const spec of toxics) await this.addToxic(dep, spec);
+    for (const spec of toxics) await this.explained(`adding toxic ${spec.name} to dependency ${name}`, () => this.addToxic(dep, spec));
     return proxy.listen;
+  }
+
+  /** The client's errors ("fetch failed", "status code 400") with what was being done, and where. */
+  private async explained<T>(action: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const where = this.mode === 'external' ? `the Toxiproxy server at ${this.url} (TOXIPROXY_URL)` : `the embedded Toxiproxy-API server at ${this.url}`;
+      throw new Error(`chaos network: ${action} failed on ${where}: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   private async addToxic(dep: ProxiedDependency, spec: ResolvedToxic): Promise<void> {

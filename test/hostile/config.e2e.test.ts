@@ -11,6 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startEmbeddedToxiproxy } from '../../harness/chaos/toxiproxy/index.ts';
+import { ChaosNetwork } from '../../harness/service/chaos-network.ts';
 import { CLI, REPO } from '../support/cli.ts';
 
 const FIXTURES = path.join(REPO, 'test/fixtures/hostile-config');
@@ -195,6 +196,26 @@ describe.concurrent('the embedded Toxiproxy API listens on loopback only', () =>
       expect(allowed.body.listen).toMatch(/^0\.0\.0\.0:\d+$/);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe.concurrent('the chaos network fails clearly', () => {
+  it('opening it on a dead TOXIPROXY_URL names the URL and the fix', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    await expect(ChaosNetwork.open({ seed: 1, scenario: 'dead', externalUrl: url })).rejects.toThrow(
+      new RegExp(`TOXIPROXY_URL=${url.replace(/[.:/]/g, '\\$&')}: no Toxiproxy server answers there \\(ECONNREFUSED\\)\\n  fix: unset TOXIPROXY_URL`),
+    );
+  });
+
+  it('a refused proxy says which dependency, which server and what the server answered', async () => {
+    const chaos = await ChaosNetwork.open({ seed: 1, scenario: 'refused', externalUrl: '' });
+    try {
+      await expect(chaos.addDependency('db', 'nohost', [])).rejects.toThrow(
+        /chaos network: creating the proxy of dependency db \(upstream nohost\) failed on the embedded Toxiproxy-API server at http:\/\/127\.0\.0\.1:\d+: Request failed with status code 400/,
+      );
+    } finally {
+      await chaos.close();
     }
   });
 });
