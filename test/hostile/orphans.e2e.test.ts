@@ -53,30 +53,29 @@ interface Harness {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-const started: Harness[] = [];
+/** A test's own cleanup hook (cases run concurrently: each cleans up after itself only). */
+type OnFinished = (cleanup: () => Promise<void>) => void;
 
-// A case that failed half-way must not leave its harness (or what it started) to the next.
-afterEach(async () => {
-  for (const harness of started.splice(0)) {
-    harness.child.kill('SIGKILL');
-    await harness.exited;
-    for (const p of await leftoverProcesses(harness.tag)) {
-      try {
-        process.kill(p.pid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
+/** A case that failed half-way must not leave its harness (or what it started) behind. */
+async function killRun(harness: Harness): Promise<void> {
+  harness.child.kill('SIGKILL');
+  await harness.exited;
+  for (const p of await leftoverProcesses(harness.tag)) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
     }
   }
-});
+}
 
 /** `node bin/slo-harness.js run <args>` with a fresh run tag of its own. */
-function startHarness(args: string[], cwd: string, env: Record<string, string> = {}): Harness {
-  return startTagged([CLI, 'run', ...args], cwd, env);
+function startHarness(onFinished: OnFinished, args: string[], cwd: string, env: Record<string, string> = {}): Harness {
+  return startTagged(onFinished, [CLI, 'run', ...args], cwd, env);
 }
 
 /** `node <argv>` with a fresh run tag of its own. */
-function startTagged(argv: string[], cwd: string, env: Record<string, string> = {}): Harness {
+function startTagged(onFinished: OnFinished, argv: string[], cwd: string, env: Record<string, string> = {}): Harness {
   const tag = `orphans-${randomBytes(6).toString('hex')}`;
   const child = spawn(process.execPath, argv, {
     cwd,
@@ -89,7 +88,7 @@ function startTagged(argv: string[], cwd: string, env: Record<string, string> = 
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const harness = { tag, child, stderr: () => stderr, exited };
-  started.push(harness);
+  onFinished(() => killRun(harness));
   return harness;
 }
 
@@ -99,7 +98,7 @@ async function descendantsMatching(harness: Harness, pattern: RegExp): Promise<L
   return all.filter((p) => p.pid !== harness.child.pid && pattern.test(p.cmdline));
 }
 
-async function waitForDescendant(harness: Harness, pattern: RegExp, limitMs = 30_000): Promise<Leftover[]> {
+async function waitForDescendant(harness: Harness, pattern: RegExp, limitMs = 60_000): Promise<Leftover[]> {
   return until(async () => {
     const found = await descendantsMatching(harness, pattern);
     return found.length > 0 ? found : null;
@@ -157,13 +156,13 @@ async function servicePorts(scenarios: string): Promise<number[]> {
   return (await readdir(scenarios)).filter((f) => /^port-\d+$/.test(f)).map((f) => Number(f.slice(5)));
 }
 
-describe('SIGKILL of the harness leaves nothing behind', () => {
+describe.concurrent('SIGKILL of the harness leaves nothing behind', () => {
   for (const where of ['harness', 'isolate'] as const) {
-    it(`while a scenario module is loading in the ${where} process (it has started a sleep)`, async () => {
+    it(`while a scenario module is loading in the ${where} process (it has started a sleep)`, async ({ onTestFinished }) => {
       const { dir, scenarios } = await project(['loading-sleep.scenario.ts']);
-      const harness = startHarness(['scenarios/', '--quiet'], dir, { HOSTILE_LOAD_WHERE: where });
+      const harness = startHarness(onTestFinished, ['scenarios/', '--quiet'], dir, { HOSTILE_LOAD_WHERE: where });
       const marker = path.join(scenarios, 'marker-loading');
-      const sleeper = await until(async () => existsSync(marker) && (await pidIn(marker)), 30_000, 'the loading marker');
+      const sleeper = await until(async () => existsSync(marker) && (await pidIn(marker)), 60_000, 'the loading marker');
       expect(alive(sleeper)).toBe(true);
       if (where === 'isolate') expect(await descendantsMatching(harness, /isolate-host/)).not.toEqual([]);
       harness.child.kill('SIGKILL');
@@ -173,11 +172,11 @@ describe('SIGKILL of the harness leaves nothing behind', () => {
     });
   }
 
-  it('while fuzzing a target that has started a long sleep of its own', async () => {
+  it('while fuzzing a target that has started a long sleep of its own', async ({ onTestFinished }) => {
     const { dir, scenarios } = await project(['spawns-sleep.scenario.ts']);
-    const harness = startHarness(['scenarios/', '--quiet'], dir);
+    const harness = startHarness(onTestFinished, ['scenarios/', '--quiet'], dir);
     const marker = path.join(scenarios, 'marker-sleep');
-    const sleeper = await until(async () => existsSync(marker) && (await pidIn(marker)), 30_000, 'the sleep marker');
+    const sleeper = await until(async () => existsSync(marker) && (await pidIn(marker)), 60_000, 'the sleep marker');
     expect(alive(sleeper)).toBe(true);
     harness.child.kill('SIGKILL');
     expect((await harness.exited).signal).toBe('SIGKILL');
@@ -185,11 +184,11 @@ describe('SIGKILL of the harness leaves nothing behind', () => {
     expect(alive(sleeper)).toBe(false);
   });
 
-  it('during a function scenario under CPU stress from worker burners', async () => {
+  it('during a function scenario under CPU stress from worker burners', async ({ onTestFinished }) => {
     const { dir } = await project(['cpu-burner.scenario.ts']);
     // Under 2.5 s of budget there is no exploration: the burners start, then the measured
     // isolate; once its host runs, the stressed phase is under way.
-    const harness = startHarness(['scenarios/', '--budget', '2400ms', '--quiet'], dir);
+    const harness = startHarness(onTestFinished, ['scenarios/', '--budget', '2400ms', '--quiet'], dir);
     await waitForDescendant(harness, /isolate-host/);
     harness.child.kill('SIGKILL');
     expect((await harness.exited).signal).toBe('SIGKILL');
@@ -198,9 +197,9 @@ describe('SIGKILL of the harness leaves nothing behind', () => {
 
   it.skipIf(!stressNgInstalled)(
     `during a function scenario under CPU stress from stress-ng${stressNgInstalled ? '' : ' (skipped: stress-ng is not installed here; apt-get install stress-ng)'}`,
-    async () => {
+    async ({ onTestFinished }) => {
       const { dir } = await project(['cpu-stress-ng.scenario.ts']);
-      const harness = startHarness(['scenarios/', '--budget', '2400ms', '--quiet'], dir);
+      const harness = startHarness(onTestFinished, ['scenarios/', '--budget', '2400ms', '--quiet'], dir);
       const stressors = await waitForDescendant(harness, /(^|\/)stress-ng /);
       harness.child.kill('SIGKILL');
       expect((await harness.exited).signal).toBe('SIGKILL');
@@ -210,13 +209,13 @@ describe('SIGKILL of the harness leaves nothing behind', () => {
     },
   );
 
-  it('during an HTTP service scenario: the service and its dependency are gone and their ports free', async () => {
+  it('during an HTTP service scenario: the service and its dependency are gone and their ports free', async ({ onTestFinished }) => {
     const { dir, scenarios } = await project(['service.scenario.ts', 'server.mjs']);
-    const harness = startHarness(['scenarios/', '--quiet'], dir);
+    const harness = startHarness(onTestFinished, ['scenarios/', '--quiet'], dir);
     const ports = await until(async () => {
       const found = await servicePorts(scenarios);
       return found.length >= 2 ? found : null;
-    }, 30_000, 'the service and its dependency listening');
+    }, 60_000, 'the service and its dependency listening');
     for (const port of ports) expect(await portIsFree(port)).toBe(false);
     harness.child.kill('SIGKILL');
     expect((await harness.exited).signal).toBe('SIGKILL');
@@ -226,12 +225,12 @@ describe('SIGKILL of the harness leaves nothing behind', () => {
 
   it.skipIf(!isRoot || !bpftraceInstalled)(
     `during the trace phase with bpftrace${isRoot && bpftraceInstalled ? '' : ` (skipped: ${!isRoot ? 'not root' : 'bpftrace is not installed here'})`}`,
-    async () => {
+    async ({ onTestFinished }) => {
       const { dir } = await project(['spawns-sleep.scenario.ts']);
       // A 10 ms SLO for a cheap target still gives violations on a shared machine only by
       // chance: the slow fixture of the main suite makes sure there is something to trace.
       await cp(path.join(REPO, 'test/fixtures/scenarios/slow.scenario.ts'), path.join(dir, 'scenarios/slow.scenario.ts'));
-      const harness = startHarness(['scenarios/slow.scenario.ts', '--budget', '1s', '--trace', 'bpftrace'], dir);
+      const harness = startHarness(onTestFinished, ['scenarios/slow.scenario.ts', '--budget', '1s', '--trace', 'bpftrace'], dir);
       await waitForDescendant(harness, /bpftrace/, 60_000);
       harness.child.kill('SIGKILL');
       expect((await harness.exited).signal).toBe('SIGKILL');
@@ -241,11 +240,11 @@ describe('SIGKILL of the harness leaves nothing behind', () => {
 });
 
 describe('SIGKILL of a program using the programmatic entry point (run in a child process)', () => {
-  it('takes the run\'s child process, its isolate and the target\'s sleep with it', async () => {
+  it('takes the run\'s child process, its isolate and the target\'s sleep with it', async ({ onTestFinished }) => {
     const { dir, scenarios } = await project(['spawns-sleep.scenario.ts']);
-    const program = startTagged(['--import', 'tsx', path.join(FIXTURES, 'run-in-child.ts'), 'scenarios/spawns-sleep.scenario.ts'], dir);
+    const program = startTagged(onTestFinished, ['--import', 'tsx', path.join(FIXTURES, 'run-in-child.ts'), 'scenarios/spawns-sleep.scenario.ts'], dir);
     const marker = path.join(scenarios, 'marker-sleep');
-    const sleeper = await until(async () => existsSync(marker) && (await pidIn(marker)), 30_000, 'the sleep marker');
+    const sleeper = await until(async () => existsSync(marker) && (await pidIn(marker)), 60_000, 'the sleep marker');
     expect(await descendantsMatching(program, /run-file-child/)).not.toEqual([]);
     program.child.kill('SIGKILL');
     expect((await program.exited).signal).toBe('SIGKILL');
@@ -254,13 +253,13 @@ describe('SIGKILL of a program using the programmatic entry point (run in a chil
   });
 });
 
-describe('SIGINT and SIGTERM leave nothing behind and exit 130/143', () => {
+describe.concurrent('SIGINT and SIGTERM leave nothing behind and exit 130/143', () => {
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    it(`${signal} while fuzzing a target that has started a sleep`, async () => {
+    it(`${signal} while fuzzing a target that has started a sleep`, async ({ onTestFinished }) => {
       const { dir, scenarios } = await project(['spawns-sleep.scenario.ts']);
-      const harness = startHarness(['scenarios/', '--quiet'], dir);
+      const harness = startHarness(onTestFinished, ['scenarios/', '--quiet'], dir);
       const marker = path.join(scenarios, 'marker-sleep');
-      const sleeper = await until(async () => existsSync(marker) && (await pidIn(marker)), 30_000, 'the sleep marker');
+      const sleeper = await until(async () => existsSync(marker) && (await pidIn(marker)), 60_000, 'the sleep marker');
       harness.child.kill(signal);
       expect((await harness.exited).code).toBe(code);
       await expectNothingLeft(harness);
@@ -268,24 +267,24 @@ describe('SIGINT and SIGTERM leave nothing behind and exit 130/143', () => {
     });
   }
 
-  it('SIGTERM during an HTTP service scenario: exit 143, ports free', async () => {
+  it('SIGTERM during an HTTP service scenario: exit 143, ports free', async ({ onTestFinished }) => {
     const { dir, scenarios } = await project(['service.scenario.ts', 'server.mjs']);
-    const harness = startHarness(['scenarios/', '--quiet'], dir);
+    const harness = startHarness(onTestFinished, ['scenarios/', '--quiet'], dir);
     const ports = await until(async () => {
       const found = await servicePorts(scenarios);
       return found.length >= 2 ? found : null;
-    }, 30_000, 'the service and its dependency listening');
+    }, 60_000, 'the service and its dependency listening');
     harness.child.kill('SIGTERM');
     expect((await harness.exited).code).toBe(143);
     await expectNothingLeft(harness);
     for (const port of ports) expect(await portIsFree(port)).toBe(true);
   });
 
-  it('SIGINT while a scenario module is loading in the harness process', async () => {
+  it('SIGINT while a scenario module is loading in the harness process', async ({ onTestFinished }) => {
     const { dir, scenarios } = await project(['loading-sleep.scenario.ts']);
-    const harness = startHarness(['scenarios/', '--quiet'], dir, { HOSTILE_LOAD_WHERE: 'harness' });
+    const harness = startHarness(onTestFinished, ['scenarios/', '--quiet'], dir, { HOSTILE_LOAD_WHERE: 'harness' });
     const marker = path.join(scenarios, 'marker-loading');
-    const sleeper = await until(async () => existsSync(marker) && (await pidIn(marker)), 30_000, 'the loading marker');
+    const sleeper = await until(async () => existsSync(marker) && (await pidIn(marker)), 60_000, 'the loading marker');
     harness.child.kill('SIGINT');
     const exit = await harness.exited;
     // Interrupted: exit status 130, or death by SIGINT (what a shell reports as 130).
@@ -294,9 +293,9 @@ describe('SIGINT and SIGTERM leave nothing behind and exit 130/143', () => {
     expect(alive(sleeper)).toBe(false);
   });
 
-  it('a second SIGINT kills at once and still leaves nothing', async () => {
+  it('a second SIGINT kills at once and still leaves nothing', async ({ onTestFinished }) => {
     const { dir } = await project(['service.scenario.ts', 'server.mjs']);
-    const harness = startHarness(['scenarios/', '--quiet'], dir);
+    const harness = startHarness(onTestFinished, ['scenarios/', '--quiet'], dir);
     await waitForDescendant(harness, /server\.mjs/);
     harness.child.kill('SIGINT');
     harness.child.kill('SIGINT');
@@ -306,9 +305,9 @@ describe('SIGINT and SIGTERM leave nothing behind and exit 130/143', () => {
 });
 
 describe('a normal end leaves nothing behind', () => {
-  it('a run that ends on its budget kills the sleep its target started', async () => {
+  it('a run that ends on its budget kills the sleep its target started', async ({ onTestFinished }) => {
     const { dir, scenarios } = await project(['spawns-sleep.scenario.ts']);
-    const harness = startHarness(['scenarios/', '--quiet', '--budget', '1s'], dir);
+    const harness = startHarness(onTestFinished, ['scenarios/', '--quiet', '--budget', '1s'], dir);
     const exit = await harness.exited;
     expect(exit.code).toBe(0);
     const sleeper = await pidIn(path.join(scenarios, 'marker-sleep'));
