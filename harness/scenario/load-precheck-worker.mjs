@@ -6,11 +6,15 @@
 // Worker threads do not inherit the parent's --import loaders: register tsx here.
 import { writeSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
+// The protocol runs on a private port, taken out of workerData before any scenario code runs:
+// a module cannot fake "imported" (parentPort and workerData are open to it).
+const port = /** @type {import('node:worker_threads').MessagePort} */ (workerData.port);
+const urls = /** @type {string[]} */ (workerData.urls);
+delete workerData.port;
 register();
-const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
 
 /** @type {NodeJS.Timeout | null} */
 let watch = null;
@@ -34,7 +38,7 @@ function endProcess(message) {
   }
 }
 
-for (const [index, url] of /** @type {string[]} */ (workerData.urls).entries()) {
+for (const [index, url] of urls.entries()) {
   try {
     await import(url);
     port.postMessage({ type: 'imported', index });

@@ -10,7 +10,7 @@
  * One worker imports every file in turn (tsx's set-up is paid once), and the main thread
  * imports file k while the worker checks file k + 1.
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import type { ImportFailure } from './load-error.ts';
 
@@ -34,6 +34,8 @@ type WorkerMessage = { type: 'imported'; index: number } | { type: 'failed'; ind
 
 export class ImportPrecheck {
   private readonly worker: Worker;
+  /** The private protocol port (scenario code in the worker cannot reach its other end). */
+  private readonly port: MessagePort;
   private readonly outcomes: Array<Promise<PrecheckOutcome>>;
   private readonly settle: Array<(outcome: PrecheckOutcome) => void> = [];
   /** The file being imported: the deadline runs for it. */
@@ -46,11 +48,18 @@ export class ImportPrecheck {
     private readonly timeoutMs: number,
   ) {
     this.outcomes = files.map(() => new Promise<PrecheckOutcome>((resolve) => this.settle.push(resolve)));
-    this.worker = new Worker(WORKER_FILE, { workerData: { urls: files.map((f) => pathToFileURL(f).href) }, stdout: true, stderr: true });
+    const channel = new MessageChannel();
+    this.port = channel.port1;
+    this.worker = new Worker(WORKER_FILE, {
+      workerData: { urls: files.map((f) => pathToFileURL(f).href), port: channel.port2 },
+      transferList: [channel.port2],
+      stdout: true,
+      stderr: true,
+    });
     // What the modules print while being checked is printed again by the main-thread import.
     this.worker.stdout.resume();
     this.worker.stderr.resume();
-    this.worker.on('message', (message: WorkerMessage) => this.onMessage(message));
+    this.port.on('message', (message: WorkerMessage) => this.onMessage(message));
     this.worker.on('error', (error: Error) => this.finishAll({ kind: 'crashed', failure: { name: error.name, message: error.message, stack: error.stack } }));
     this.worker.on('exit', (code) => this.finishAll({ kind: 'exited', code }));
     this.armDeadline();
@@ -67,14 +76,15 @@ export class ImportPrecheck {
    * ends the process with exit 2. Returns the function that stands the guard down.
    */
   watchMainImport(message: string): () => void {
-    this.worker.postMessage({ type: 'watch', timeoutMs: this.timeoutMs, message });
-    return () => this.worker.postMessage({ type: 'unwatch' });
+    this.port.postMessage({ type: 'watch', timeoutMs: this.timeoutMs, message });
+    return () => this.port.postMessage({ type: 'unwatch' });
   }
 
   /** Stops the worker (whatever it is doing). */
   async close(): Promise<void> {
     this.ended = true;
     this.clearDeadline();
+    this.port.close();
     await this.worker.terminate();
   }
 

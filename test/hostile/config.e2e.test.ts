@@ -118,6 +118,11 @@ describe.concurrent('hostile configuration values are exit 2 naming the file, th
     expectConfigError(run, run.file, '(module top level): the file was still importing after 10.0s (on the main thread', /fix: remove the top-level loop or await/);
   });
 
+  it('a module cannot fake the pre-check\'s "imported" message', async () => {
+    const run = await runFixture('fakes-precheck.scenario.ts.txt', [], { SLO_HARNESS_LOAD_TIMEOUT_MS: '2000' });
+    expectConfigError(run, run.file, 'the file was still importing after 2.00s (in a worker thread', /fix: remove the top-level loop/);
+  });
+
   it('a top-level process.exit() is exit 2 naming it', async () => {
     const run = await runFixture('exits.scenario.ts.txt');
     expectConfigError(run, run.file, '(module top level): importing the file ended its thread', /fix: remove the process\.exit\(\) call/);
