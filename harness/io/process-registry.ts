@@ -157,9 +157,10 @@ function leaderExited(entry: Entry): void {
 
 /**
  * Tracks a child until its whole process group is gone. Spawn it with `detached: true`
- * (its own group); a child that is not a group leader is tracked by its pid alone.
- * Returns a function for a child that never started (spawn 'error'): it forgets it. For a
- * child that did start, the registry forgets it by itself once its group is gone.
+ * (its own group); a child that is not a group leader is tracked by its pid alone. A child
+ * that never started (no pid) is not tracked. The registry sees the leader's exit by itself;
+ * the returned function lets a caller whose own 'exit' listener ran first report it, so the
+ * leftovers of its group are stopped at once, whatever the listeners' order.
  */
 export function trackChild(child: ChildProcess, label?: string): () => void {
   const pid = child.pid;
