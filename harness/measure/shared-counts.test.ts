@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../engine/rng.ts';
 import { createLatencyHistogram, initHistograms, msToUs } from './histogram.ts';
-import { countsIndexOf, createSharedCounts, recordSharedMs, sharedTotal, toHistogram, valueAtIndex } from './shared-counts.ts';
+import { countsIndexOf, createSharedCounts, rawCountsView, rawHistogramOf, recordSharedMs, sharedTotal, toHistogram, valueAtIndex } from './shared-counts.ts';
 
 beforeAll(async () => {
   await initHistograms();
@@ -36,5 +36,27 @@ describe('shared latency counts', () => {
     }
     direct.destroy();
     rebuilt.destroy();
+  });
+
+  it('keeps a paced loop\'s raw times in a second region that toHistogram does not read', () => {
+    const single = new Float64Array(createSharedCounts());
+    expect(rawCountsView(single)).toBeNull();
+    expect(rawHistogramOf(single)).toBeNull();
+    const counts = new Float64Array(createSharedCounts(2));
+    const raw = rawCountsView(counts);
+    expect(raw).not.toBeNull();
+    expect(rawHistogramOf(counts)).toBeNull(); // nothing recorded yet
+    for (let i = 0; i < 100; i++) {
+      recordSharedMs(counts, 5); // corrected
+      if (raw) recordSharedMs(raw, 1);
+    }
+    const corrected = toHistogram(counts);
+    const rawH = rawHistogramOf(counts);
+    expect(corrected.totalCount).toBe(100);
+    expect(corrected.getValueAtPercentile(100)).toBeGreaterThanOrEqual(4990);
+    expect(rawH?.totalCount).toBe(100);
+    expect(rawH?.getValueAtPercentile(100)).toBeLessThanOrEqual(1001);
+    corrected.destroy();
+    rawH?.destroy();
   });
 });

@@ -44,8 +44,26 @@ export function valueAtIndex(index: number): number {
 /** Number of slots needed: the total plus every bucket up to HIGHEST_US. */
 export const SHARED_COUNTS_LENGTH = countsIndexOf(HIGHEST_US) + 2;
 
-export function createSharedCounts(): SharedArrayBuffer {
-  return new SharedArrayBuffer(SHARED_COUNTS_LENGTH * Float64Array.BYTES_PER_ELEMENT);
+/**
+ * Counts for one histogram, or two: with `regions` 2 a second, identical layout follows the
+ * first. A loop paced at a fixed rate (`slo.rate`) counts its coordinated-omission corrected
+ * latencies in the first region (what the verdict uses, what `toHistogram` reads) and the
+ * raw call times in the second (`rawHistogramOf`).
+ */
+export function createSharedCounts(regions: 1 | 2 = 1): SharedArrayBuffer {
+  return new SharedArrayBuffer(regions * SHARED_COUNTS_LENGTH * Float64Array.BYTES_PER_ELEMENT);
+}
+
+/** The second region of counts made with `createSharedCounts(2)`; null when there is none. */
+export function rawCountsView(counts: Float64Array): Float64Array | null {
+  if (counts.length < 2 * SHARED_COUNTS_LENGTH) return null;
+  return counts.subarray(SHARED_COUNTS_LENGTH, 2 * SHARED_COUNTS_LENGTH);
+}
+
+/** The raw (uncorrected) latencies of a paced loop; null without a second region or before its first call. */
+export function rawHistogramOf(counts: Float64Array): Histogram | null {
+  const raw = rawCountsView(counts);
+  return raw && sharedTotal(raw) > 0 ? toHistogram(raw) : null;
 }
 
 /** Records one latency (ms) into shared counts. Hot path: no allocation, no calls out. */
@@ -65,7 +83,9 @@ export function sharedTotal(counts: Float64Array): number {
 /** A WASM HDR histogram holding the same buckets as the shared counts (caller destroys it). */
 export function toHistogram(counts: Float64Array): Histogram {
   const h = createLatencyHistogram();
-  for (let slot = 1; slot < counts.length; slot++) {
+  // The first region only: a second one (createSharedCounts(2)) is a different distribution.
+  const end = Math.min(counts.length, SHARED_COUNTS_LENGTH);
+  for (let slot = 1; slot < end; slot++) {
     const n = counts[slot] ?? 0;
     if (n > 0) h.recordValueWithCount(valueAtIndex(slot - 1), n);
   }

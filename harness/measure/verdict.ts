@@ -10,6 +10,9 @@ import type { SloMetric } from '../scenario/types.ts';
 import { maxUs, valueAtQuantileMs, valueAtRankLowUs, valueAtRankUs } from './histogram.ts';
 import type { Histogram } from './histogram.ts';
 import { minSamplesForLowerBound, minSamplesForUpperBound, quantileInterval, quantileRanks } from './quantile-interval.ts';
+import { applyStallRuleWith, type StallMeasure } from './stall.ts';
+
+export { STALL_SHARE_LIMIT, stallSummary, stallReason, type StallMeasure, type StallSummary } from './stall.ts';
 
 /** Beyond this many samples "would decide" is not a useful answer: report null instead. */
 export const MAX_SAMPLES_TO_DECIDE = 1e12;
@@ -102,6 +105,18 @@ function decidesAt(n: number, cdf: number, q: number, confidence: number): boole
   const tolerance = 1e-9 * n; // binary fractions such as 0.1 * 30
   if (cdf > q) return ranks.upperRank !== null && ranks.upperRank <= Math.floor(expected + tolerance);
   return ranks.lowerRank !== null && ranks.lowerRank > Math.ceil(expected - tolerance);
+}
+
+/**
+ * The stall rule (measure/stall.ts) on a scenario's verdicts, with each SLO's counts read
+ * from the same histogram the verdicts came from. Returns the verdicts unchanged when at
+ * most 1% of the phase was stalled.
+ */
+export function applyStallRule(results: SloResult[], h: Histogram, stall: StallMeasure): SloResult[] {
+  return applyStallRuleWith(results, stall, (r) => {
+    const n = h.totalCount;
+    return { n, atOrUnder: Math.round(empiricalFractionForDecision(h, false, r.thresholdMs) * n) };
+  });
 }
 
 /** FAIL if any SLO failed or anything was found, else INCONCLUSIVE if any was, else PASS. */

@@ -9,7 +9,7 @@ import { escapeTerminal, truncateText } from './escape.ts';
 import {
   breakingPointText, engineLabel, formatBytes, formatCount, formatDeltaMs, formatDuration, formatMs, formatRelative, measuredWithInterval, overallVerdict, sloLabel,
 } from './format.ts';
-import type { BaselineComparison, ResultsFile } from './results-schema.ts';
+import type { BaselineComparison, PacedCallsSummary, ResultsFile, ScenarioResult, StallSummary } from './results-schema.ts';
 
 export interface ConsoleOptions {
   /** Use ANSI colours for verdicts. */
@@ -99,6 +99,38 @@ function baselineLines(comparison: BaselineComparison, color: boolean): string[]
   ];
 }
 
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** The stall figures when there is one to show (a re-read results.json may carry anything). */
+export function shownStall(s: ScenarioResult): StallSummary | null {
+  const st: unknown = s.stall;
+  if (typeof st !== 'object' || st === null) return null;
+  const { stalledMs, phaseWallMs, share } = st as Partial<StallSummary>;
+  return isNumber(stalledMs) && isNumber(phaseWallMs) && isNumber(share) && share > 0 ? { stalledMs, phaseWallMs, share } : null;
+}
+
+/** "44.0% of the measured phase (12.0 s of 27.3 s) in calls that hung or were still running at its end (timeout 2.00 s)" */
+export function stallText(stall: StallSummary, timeoutMs: number): string {
+  const pct = Math.min(100, Math.max(0, stall.share * 100));
+  return `${pct.toFixed(pct >= 10 ? 0 : 1)}% of the measured phase (${formatDuration(stall.stalledMs)} of ${formatDuration(stall.phaseWallMs)}) in calls that hung or were still running at its end (timeout ${formatMs(timeoutMs)})`;
+}
+
+/** The paced-call figures when present and well formed. */
+export function shownPaced(s: ScenarioResult): PacedCallsSummary | null {
+  const p: unknown = s.paced;
+  if (typeof p !== 'object' || p === null) return null;
+  const { rate, corrected, raw } = p as Partial<PacedCallsSummary>;
+  const figures = (f: unknown): boolean => typeof f === 'object' && f !== null && isNumber((f as { p99Ms?: unknown }).p99Ms);
+  if (!isNumber(rate) || !figures(corrected) || !(raw === null || figures(raw))) return null;
+  return p as PacedCallsSummary;
+}
+
+/** "paced at 1,000 calls/s: p99 612 ms corrected (2.01 ms raw)" */
+export function pacedText(paced: PacedCallsSummary): string {
+  const raw = paced.raw ? `${formatMs(paced.raw.p99Ms)} raw, from each call's actual start` : 'raw not recorded';
+  return `paced at ${formatCount(paced.rate)} calls/s: p99 ${formatMs(paced.corrected.p99Ms)} corrected, from each call's intended start (${raw})`;
+}
+
 /** `--regression` replays and HTTP service figures, one line per scenario that has them. */
 function sectionLines(results: ResultsFile, max: number): string[] {
   const lines: string[] = [];
@@ -108,6 +140,10 @@ function sectionLines(results: ResultsFile, max: number): string[] {
       lines.push(`  ${cell(s.name, 32)}: regression: ${r.replayed} replayed, ${r.stillFailing} still failing, ${r.fixed} fixed, ${r.errors} not replayable`);
       for (const e of r.entries.filter((x) => x.status !== 'fixed').slice(0, max)) lines.push(`    ${e.status} ${cell(e.id.slice(0, 12))} median ${formatMs(e.medianMs)} vs ${formatMs(e.budgetMs)}: ${cell(e.metaFile, 200)}`);
     }
+    const stall = shownStall(s);
+    if (stall) lines.push(`  ${cell(s.name, 32)}: stalled: ${cell(stallText(stall, s.timeoutMs), 200)}`);
+    const paced = shownPaced(s);
+    if (paced) lines.push(`  ${cell(s.name, 32)}: ${cell(pacedText(paced), 200)}`);
     if (s.breakingPoint) lines.push(`  ${cell(s.name, 32)}: breaking point ${cell(breakingPointText(s), 200)}`);
     const svc = s.service;
     if (svc) {

@@ -229,6 +229,41 @@ export interface ScenarioResult {
   exploration?: ExplorationSummary;
   /** HTTP service figures (service scenarios only): load, errors and uncorrected latency beside the corrected `latency`. */
   service?: ServiceStats;
+  /**
+   * Wall time of the measured phase spent in calls that timed out or were still running when
+   * it ended; present when measured and above 0. Over 1% of the phase, no SLO verdict is PASS
+   * (harness/measure/stall.ts).
+   */
+  stall?: StallSummary;
+  /** A function target paced at `slo.rate`: corrected (`latency`, the verdicts') and raw figures. Absent: calls ran back to back. */
+  paced?: PacedCallsSummary;
+}
+
+/** Time the measured phase spent in calls that hung. */
+export interface StallSummary {
+  /** Wall time in calls that timed out or were still running at the end of the phase, ms. */
+  stalledMs: number;
+  /** Wall time of the measured phase, ms. */
+  phaseWallMs: number;
+  /** stalledMs / phaseWallMs, in [0, 1]. */
+  share: number;
+}
+
+/** Latency figures of a distribution, ms. */
+export interface LatencyFigures {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** A function target driven at a fixed rate (`slo.rate`), as the open-loop load drives a service. */
+export interface PacedCallsSummary {
+  /** Calls per second asked for. */
+  rate: number;
+  /** Latency from each call's intended start (start + i/rate): what the verdicts judge, the same as `latency`. */
+  corrected: LatencyFigures;
+  /** Latency from each call's actual start, as a back-to-back loop measures it: the gap to `corrected` is coordinated omission. Null when not recorded. */
+  raw: LatencyFigures | null;
 }
 
 /** Figures of an HTTP service scenario's measured load phase. Latencies in ms. */

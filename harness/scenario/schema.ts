@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseDurationMs } from './duration.ts';
+import { MAX_CALL_RATE } from '../measure/call-schedule.ts';
 import { CHAOS_FIX_HINTS, checkFunctionChaos, functionChaosFields, withFunctionChaos } from './chaos-schema.ts';
 import { checkServiceFields, normaliseServiceFields, SERVICE_FIX_HINTS, serviceScenarioFields } from './service-schema.ts';
 import type { ResolvedServiceScenario } from './service-types.ts';
@@ -56,6 +57,10 @@ const sloSchema = z
     p999: duration.optional(),
     max: duration.optional(),
     perCall: duration.optional(),
+    rate: z
+      .number({ message: 'expected a number of calls per second' })
+      .refine((r) => Number.isFinite(r) && r > 0 && r <= MAX_CALL_RATE, { message: `rate must be > 0 and <= ${MAX_CALL_RATE} calls per second` })
+      .optional(),
   })
   .strict()
   .refine((slo) => SLO_METRICS.some((m) => slo[m] !== undefined), {
@@ -136,6 +141,7 @@ const FIX_HINTS: Array<[RegExp, string]> = [
   [/^input\.maxLength$/, 'use a positive whole number of bytes, e.g. maxLength: 4096'],
   [/^input/, 'input is { type: "bytes" | "string", maxLength?, dictionary?, corpus? } or { type: "arbitrary", arbitrary }'],
   [/^slo$/, 'add a threshold, e.g. slo: { p99: "5ms" }'],
+  [/^slo\.rate$/, 'use a number of calls per second above 0 and at most 1000000, e.g. slo: { p99: "1ms", rate: 2000 }, or remove rate to run calls back to back'],
   [/^slo\./, 'thresholds are durations such as "500us", "5ms" or a number of milliseconds; known keys: p50, p90, p99, p999, max, perCall'],
   [/^timeout$/, 'use a duration such as "2s"'],
   [/^budget/, 'budget is { duration?: "10s", calls?: 100000 }'],
@@ -186,6 +192,8 @@ export function resolveScenarios(exported: unknown, opts: ResolveOptions): Resol
   list.forEach((entry, index) => {
     const prefix = Array.isArray(exported) ? `[${index}]` : '';
     if (isServiceEntry(entry)) {
+      const rateIssue = serviceSloRateIssue(entry, prefix);
+      if (rateIssue) return void issues.push(rateIssue);
       const service = serviceScenarioSchema.safeParse(entry);
       if (!service.success) return void issues.push(...withServiceFixes(toIssues(service.error, prefix)));
       const crossIssues = checkServiceFields(service.data, prefix);
@@ -246,7 +254,7 @@ function normalise(spec: Omit<ParsedScenario, keyof typeof functionChaosFields>,
       corpusDir,
       ...(spec.input.coverageInclude ? { coverageInclude: spec.input.coverageInclude } : {}),
     },
-    slo: { thresholds, perCallMs },
+    slo: { thresholds, perCallMs, ...(spec.slo.rate !== undefined ? { rate: spec.slo.rate } : {}) },
     timeoutMs,
     budget: { durationMs: ms(spec.budget?.duration, 10_000), calls: spec.budget?.calls ?? null },
     seed: spec.seed ?? null,
@@ -263,6 +271,17 @@ function normaliseService(spec: z.infer<typeof serviceScenarioSchema>, index: nu
   const fields = normaliseServiceFields(spec, budgetMs);
   const arbitrary = spec.input.type === 'arbitrary' ? spec.input.arbitrary : null;
   return { ...base, kind: 'service', budget: { ...base.budget, durationMs: fields.service.durationMs }, ...fields, arbitrary };
+}
+
+/** `slo.rate` paces function calls; a service's request rate is `service.rate`. */
+function serviceSloRateIssue(entry: unknown, prefix: string): ScenarioIssue | null {
+  const slo = (entry as { slo?: unknown }).slo;
+  if (typeof slo !== 'object' || slo === null || !('rate' in slo)) return null;
+  return {
+    field: [prefix, 'slo.rate'].filter(Boolean).join('.'),
+    problem: 'slo.rate paces function targets; a service scenario sends requests at service.rate',
+    fix: 'remove slo.rate and set service.rate, e.g. service: { ..., rate: 200 }',
+  };
 }
 
 /** Service fields get the service hints (a function scenario's `dependencies` means something else). */

@@ -48,6 +48,18 @@ export interface SloSpec {
    * `corpora/<scenario>/violations/`. Defaults to 10x the largest percentile threshold.
    */
   perCall?: Duration;
+  /**
+   * Function targets only: drive the target at this many calls per second instead of
+   * back to back (0 < rate <= 1e6). Call i is scheduled at start + i/rate and its latency
+   * counts from that intended start, so a call that made later calls wait is charged for
+   * their wait too (coordinated-omission corrected, like the open-loop load of a service).
+   * When the loop falls behind, the next call starts at once and still counts from its
+   * intended time. The corrected latencies decide the verdicts; the raw call times are
+   * reported beside them (`paced` in results.json). Harness pauses (making the next input,
+   * re-running a slow input to confirm it) shift the schedule and are not counted as lag;
+   * the per-call budget and the engine judge each call's raw time.
+   */
+  rate?: number;
 }
 
 /** The run budget: whichever limit is reached first ends the scenario. */
@@ -183,6 +195,8 @@ export interface ResolvedScenarioBase {
   slo: {
     thresholds: SloThreshold[];
     perCallMs: number;
+    /** Calls per second of a paced function target (`slo.rate`); absent: calls run back to back. */
+    rate?: number;
   };
   timeoutMs: number;
   budget: { durationMs: number; calls: number | null };

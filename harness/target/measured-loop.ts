@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { FedInput, Feeder } from '../engine/feeders.ts';
-import { recordSharedMs } from '../measure/shared-counts.ts';
+import { CallSchedule, correctedLatencyMs, harnessDelayMs, sleepPortionMs } from '../measure/call-schedule.ts';
+import { rawCountsView, recordSharedMs } from '../measure/shared-counts.ts';
 import type { TargetContext } from '../scenario/types.ts';
 import { createTargetContext, type LoopChaos } from '../chaos/isolate-chaos.ts';
 import { CONTROL, type FindingMessage, type IsolateConfig, type IsolateEvent } from './protocol.ts';
@@ -18,6 +19,7 @@ export interface LoopShared {
   control: Int32Array;
   times: Float64Array;
   input: Uint8Array;
+  /** Latency counts (measure/shared-counts.ts); a second region, when present, takes the raw times of a paced loop. */
   counts: Float64Array;
 }
 
@@ -35,8 +37,22 @@ const MAX_DISTINCT_FINDINGS = 32;
 const MEMO_SUSPECT_RATIO = 0.25;
 /** The runner keeps at most a few hundred per run: more per report is only copying. */
 const MAX_INTERESTING_PER_REPORT = 256;
+/** A thrown value's text is cut here: a 100 MB message must not cross two process boundaries. */
+const MAX_DESCRIPTION_CHARS = 4096;
+
+/*
+ * Captured when this module loads. isolate-worker.ts imports this module statically and the
+ * scenario file (and so the target) dynamically afterwards, so a target that replaces
+ * `performance.now`, `Promise` or `setImmediate` (`performance.now = () => 0`) cannot freeze
+ * or skew the loop's clock, nor confuse how it waits for a call.
+ */
+const clock: () => number = performance.now.bind(performance);
 /** performance.timeOrigin is a getter: read it once, not on every call. */
 const TIME_ORIGIN = performance.timeOrigin;
+const NativePromise = Promise;
+const yieldToEventLoop = setImmediate;
+const sleepOnSlot = Atomics.wait;
+const loadSlot = Atomics.load;
 
 function publishInput(shared: LoopShared, bytes: Uint8Array): void {
   const n = Math.min(bytes.length, shared.input.length);
@@ -44,14 +60,57 @@ function publishInput(shared: LoopShared, bytes: Uint8Array): void {
   shared.control[CONTROL.INPUT_LENGTH] = n;
 }
 
+/**
+ * Reads a property of a thrown value as text, or null when reading or converting it throws
+ * (a getter, a Proxy trap, Symbol.toPrimitive or toString that throws, a null prototype).
+ */
+function safeText(read: () => unknown): string | null {
+  try {
+    const value = read();
+    if (value === undefined || value === null) return null;
+    const text = typeof value === 'string' ? value : typeof value === 'symbol' ? value.toString() : String(value);
+    return text.length > MAX_DESCRIPTION_CHARS ? `${text.slice(0, MAX_DESCRIPTION_CHARS)}…` : text;
+  } catch {
+    return null;
+  }
+}
+
+function isErrorInstance(value: unknown): value is Error {
+  try {
+    return value instanceof Error; // a Proxy's getPrototypeOf trap may throw
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Describes whatever a target threw or rejected with, without letting the value run code
+ * that could abort the scenario: every read is guarded, and a value that cannot be read is
+ * described by its type ("non-Error thrown (object; its toString threw or is missing)").
+ */
 export function errorSignature(error: unknown): { message: string; stack: string | null; signature: string } {
-  const err = error instanceof Error ? error : null;
-  const message = err ? `${err.name}: ${err.message}` : `non-Error thrown: ${String(error)}`;
-  const stack = err?.stack ?? null;
-  // Same error type thrown from the same place is the same finding, whatever the input.
-  const frame = stack?.split('\n').find((l) => l.trim().startsWith('at ')) ?? '';
-  const kind = err ? err.name : typeof error;
-  return { message, stack, signature: `${kind}@${frame.trim()}` };
+  if (isErrorInstance(error)) {
+    const name = safeText(() => error.name) ?? 'Error';
+    const text = safeText(() => error.message) ?? '(its message could not be read)';
+    const stack = safeText(() => error.stack);
+    // Same error type thrown from the same place is the same finding, whatever the input.
+    const frame = stack?.split('\n').find((l) => l.trim().startsWith('at ')) ?? '';
+    return { message: `${name}: ${text}`, stack, signature: `${name.slice(0, 200)}@${frame.trim()}` };
+  }
+  const kind = error === null ? 'null' : typeof error;
+  const text = safeText(() => error);
+  const message = text !== null ? `non-Error thrown: ${text}` : `non-Error thrown (${kind}; its toString threw or is missing)`;
+  return { message, stack: null, signature: `${kind}@` };
+}
+
+/** The scenario's expectedError predicate is user code too: a throw from it means "not expected". */
+export function isExpectedError(predicate: ((error: unknown) => boolean) | null, error: unknown): boolean {
+  if (!predicate) return false;
+  try {
+    return !!predicate(error);
+  } catch {
+    return false;
+  }
 }
 
 function hashBytes(bytes: Uint8Array): string {
@@ -70,30 +129,43 @@ class FindingTracker {
 
 export interface CallOutcome {
   ms: number;
-  /** performance.now() when the call returned (saves the loop another clock read). */
+  /** The loop's clock when the call started and when it returned (saves the loop clock reads). */
+  startedAt: number;
   endedAt: number;
   error: unknown;
   threw: boolean;
 }
 
 /** Reused for synchronous calls: the loop reads it before the next call. No allocation per call. */
-const syncOutcome: CallOutcome = { ms: 0, endedAt: 0, error: null, threw: false };
+const syncOutcome: CallOutcome = { ms: 0, startedAt: 0, endedAt: 0, error: null, threw: false };
 
 function finishCall(control: Int32Array, t0: number, error: unknown, threw: boolean, reuse: boolean): CallOutcome {
-  const endedAt = performance.now();
+  const endedAt = clock();
   // Plain stores: the supervisor polls every few ms and only acts after the timeout, so
   // the fences Atomics.store adds buy nothing here; they would cost on every call.
   control[CONTROL.STATE] = 0;
-  const outcome = reuse ? syncOutcome : { ms: 0, endedAt: 0, error: null, threw: false };
+  const outcome = reuse ? syncOutcome : { ms: 0, startedAt: 0, endedAt: 0, error: null, threw: false };
   outcome.ms = endedAt - t0;
+  outcome.startedAt = t0;
   outcome.endedAt = endedAt;
   outcome.error = error;
   outcome.threw = threw;
   return outcome;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+/** What reading `then` threw (a getter or Proxy trap), set when thenOf returns THEN_THREW. */
+let thenError: unknown = null;
+const THEN_THREW = Symbol('then threw');
+
+/** A returned value's `then`, read once and guarded: a hostile getter counts as the call throwing. */
+function thenOf(value: unknown): unknown {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
+  try {
+    return (value as { then?: unknown }).then;
+  } catch (e) {
+    thenError = e;
+    return THEN_THREW;
+  }
 }
 
 /**
@@ -104,7 +176,7 @@ export function timedCall(shared: LoopShared, target: TargetCall, input: FedInpu
   const { control, times } = shared;
   publishInput(shared, input.bytes);
   control[CONTROL.CALL_SEQ] = (control[CONTROL.CALL_SEQ] ?? 0) + 1;
-  const t0 = performance.now();
+  const t0 = clock();
   times[CONTROL.CALL_STARTED_AT] = TIME_ORIGIN + t0;
   control[CONTROL.STATE] = 1;
   let result: unknown;
@@ -113,11 +185,29 @@ export function timedCall(shared: LoopShared, target: TargetCall, input: FedInpu
   } catch (e) {
     return finishCall(control, t0, e, true, true);
   }
-  if (!isThenable(result)) return finishCall(control, t0, null, false, true);
-  return Promise.resolve(result).then(
+  const then = thenOf(result);
+  if (then === THEN_THREW) return finishCall(control, t0, thenError, true, true);
+  if (typeof then !== 'function') return finishCall(control, t0, null, false, true);
+  // A resolve function never throws: a `then` that throws when read again or when called rejects.
+  return new NativePromise<unknown>((resolve) => resolve(result)).then(
     () => finishCall(control, t0, null, false, false),
     (e: unknown) => finishCall(control, t0, e, true, false),
   );
+}
+
+/**
+ * Waits until the loop's clock reaches `untilMs`: sleeps on the STOP slot (so the wait needs
+ * no timer and no event loop) and spins the last fraction of a millisecond. False when the
+ * supervisor asked the loop to stop meanwhile.
+ */
+function waitUntil(control: Int32Array, untilMs: number): boolean {
+  for (;;) {
+    if (loadSlot(control, CONTROL.STOP) === 1) return false;
+    const remaining = untilMs - clock();
+    if (remaining <= 0) return true;
+    const sleep = sleepPortionMs(remaining);
+    if (sleep > 0) sleepOnSlot(control, CONTROL.STOP, 0, sleep);
+  }
 }
 
 export async function runMeasuredLoop(shared: LoopShared, target: LoopTarget, feeder: Feeder, config: IsolateConfig, post: (event: IsolateEvent) => void): Promise<void> {
@@ -126,8 +216,13 @@ export async function runMeasuredLoop(shared: LoopShared, target: LoopTarget, fe
   const findings = new FindingTracker(post);
   const perCallMs = config.scenario.slo.perCallMs;
   const maxCalls = config.mode.calls ?? Number.POSITIVE_INFINITY;
-  const start = performance.now();
+  const start = clock();
   const deadline = start + config.mode.durationMs;
+  // slo.rate: call i is due at start + i/rate and its latency counts from then (coordinated
+  // omission corrected); the raw call times go to the second counts region when there is one.
+  const rate = config.scenario.slo.rate;
+  const schedule = rate !== undefined ? new CallSchedule(start, rate) : null;
+  const rawCounts = schedule ? rawCountsView(counts) : null;
   let nextYield = start + config.snapshotIntervalMs;
   let calls = 0;
   const ctx = createTargetContext(config.seed, target.chaos?.injector ?? null);
@@ -135,32 +230,49 @@ export async function runMeasuredLoop(shared: LoopShared, target: LoopTarget, fe
   let reason: 'budget' | 'calls' | 'stopped' = 'budget';
 
   for (;;) {
+    const generating = schedule ? clock() : 0;
     const input = feeder.next();
+    // Making the input is the harness's time: when it made the call late, the schedule moves.
+    if (schedule) schedule.pause(harnessDelayMs(schedule.intendedMs(calls), generating, clock()));
+    const intended = schedule ? schedule.intendedMs(calls) : 0;
+    if (schedule) {
+      if (intended >= deadline) break;
+      if (!waitUntil(control, intended)) {
+        reason = 'stopped';
+        break;
+      }
+    }
     ctx.iteration = calls;
     let outcome = timedCall(shared, target.call, input, ctx);
-    if (outcome instanceof Promise) outcome = await outcome;
-    const { ms, error, threw } = outcome;
+    if (outcome instanceof NativePromise) outcome = await outcome;
+    const { ms, error, threw, startedAt } = outcome;
     let now = outcome.endedAt;
     calls++;
-    recordSharedMs(counts, ms);
+    recordSharedMs(counts, schedule ? correctedLatencyMs(intended, startedAt, now) : ms);
+    if (rawCounts) recordSharedMs(rawCounts, ms);
     const injected = target.chaos ? { injectedMs: target.chaos.record(threw) } : null;
+    // The engine and the per-call budget judge the input's own cost, never the queueing.
     feedback.latencyNs = ms * 1e6;
     feedback.threw = threw;
     feeder.feedback(input, feedback);
-    if (threw && !(target.expectedError?.(error) ?? false)) {
+    if (threw && !isExpectedError(target.expectedError, error)) {
       const sig = errorSignature(error);
       findings.report({ kind: 'error', input: input.bytes.slice(), latencyMs: ms, confirmMs: [], ...sig, ...injected });
     }
     if (ms > perCallMs) {
       await confirmSlow(shared, target, input, ms, perCallMs, config.confirmRepeats, findings, injected);
-      now = performance.now();
+      // Re-running the input is the harness's time, not lag the target caused.
+      const after = clock();
+      schedule?.pause(harnessDelayMs(schedule.intendedMs(calls), now, after));
+      now = after;
     }
     if (now >= nextYield) {
       nextYield = now + config.snapshotIntervalMs;
       reportInteresting(feeder, post);
       // Let queued messages and timers run now and then; the loop itself never awaits.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (Atomics.load(control, CONTROL.STOP) === 1) {
+      await new NativePromise<void>((resolve) => yieldToEventLoop(resolve));
+      schedule?.pause(harnessDelayMs(schedule.intendedMs(calls), now, clock()));
+      if (loadSlot(control, CONTROL.STOP) === 1) {
         reason = 'stopped';
         break;
       }

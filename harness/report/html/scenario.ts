@@ -7,6 +7,7 @@ import { chaosExtras, explorationBlock, minimisationBlock, regressionBlock, serv
 import { findingCard, findingsOverflowTable } from './finding.ts';
 import { badge, chaosBlock, kvList, notRecorded, verdictClass, type RenderBudget } from './parts.ts';
 import { MAX_CARDS_PER_SCENARIO, findingAnchor, scenarioAnchor } from './sections.ts';
+import { pacedText, shownPaced, shownStall, stallText } from '../console.ts';
 
 function factsBlock(s: ScenarioResult): string {
   return kvList([
@@ -22,7 +23,20 @@ function factsBlock(s: ScenarioResult): string {
     ['Latency', `p50 ${formatMs(s.latency.p50Ms)}, p90 ${formatMs(s.latency.p90Ms)}, p99 ${formatMs(s.latency.p99Ms)}, p99.9 ${formatMs(s.latency.p999Ms)}, max ${formatMs(s.latency.maxMs)}`],
     ['Per-call budget', formatMs(s.perCallBudgetMs)],
     ['Watchdog timeout', formatMs(s.timeoutMs)],
+    ['Stalled', stallFact(s)],
+    ['Paced', pacedFact(s)],
   ]);
+}
+
+/** Shown only when some of the phase was stalled: the time a call-count histogram cannot see. */
+function stallFact(s: ScenarioResult): string | undefined {
+  const stall = shownStall(s);
+  return stall ? stallText(stall, s.timeoutMs) : undefined;
+}
+
+function pacedFact(s: ScenarioResult): string | undefined {
+  const paced = shownPaced(s);
+  return paced ? pacedText(paced) : undefined;
 }
 
 function sloTable(s: ScenarioResult): string {
