@@ -8,7 +8,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { paretoFromPercentiles } from '../chaos/pareto.ts';
-import { durationSchema, parseDurationMs } from './duration.ts';
+import { durationSchema, MAX_DURATION_MS, parseDurationMs } from './duration.ts';
 import type {
   BreakingPointSpec,
   ChaosSpec,
@@ -136,6 +136,8 @@ export interface FunctionChaosFields {
 }
 
 const DEPENDENCY_KNOB_RE = /^dependency\.([^.]+)\.scale$/;
+/** The largest multiplier of the `factor` knob: beyond it every delay is past any timeout anyway. */
+const MAX_FACTOR = 1_000_000;
 
 /** Rules that need more than one field: run after the zod parse succeeded. */
 export function checkFunctionChaos(spec: FunctionChaosFields): ChaosIssue[] {
@@ -147,6 +149,10 @@ export function checkFunctionChaos(spec: FunctionChaosFields): ChaosIssue[] {
   }
   const depKnob = DEPENDENCY_KNOB_RE.exec(bp.knob);
   const knobFix = CHAOS_FIX_HINTS.find(([re]) => re.test('breakingPoint.knob'))?.[1] ?? '';
+  if ((depKnob || bp.knob === 'factor') && bp.range[1] > (depKnob ? MAX_DURATION_MS : MAX_FACTOR)) {
+    const [limit, unit] = depKnob ? [MAX_DURATION_MS, 'ms (1 day)'] : [MAX_FACTOR, 'times the declared chaos'];
+    issues.push({ field: 'breakingPoint.range', problem: `the range goes up to ${bp.range[1]}, past ${limit} ${unit}`, fix: `keep the upper end at or below ${limit}, e.g. range: [0.1, 50]` });
+  }
   if (depKnob) {
     const name = depKnob[1] as string;
     const dep = spec.dependencies?.[name];

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ApiError } from '../chaos/toxiproxy/api-error.ts';
 import { parseToxicCreate } from '../chaos/toxiproxy/toxic-spec.ts';
 import { referencedDependencies, unknownPlaceholders } from '../service/placeholders.ts';
-import { durationSchema, parseDurationMs } from './duration.ts';
+import { durationSchema, MAX_DURATION_MS, parseDurationMs } from './duration.ts';
 import type { ScenarioIssue } from './schema.ts';
 import { breakingPointSchema, resolveBreakingPoint } from './chaos-schema.ts';
 import type {
@@ -26,6 +26,8 @@ const duration = durationSchema;
 const argv = z.array(z.string()).min(1, 'expected a non-empty argv array such as ["{node}", "server.mjs", "--port", "{port}"]');
 const env = z.record(z.string(), z.string());
 const readyProbe = z.object({ path: z.string().startsWith('/', 'expected a path starting with "/"'), timeout: duration.optional() }).strict();
+/** Requests per second: the most an open-loop client on one machine could mean. */
+const MAX_RATE = 1_000_000;
 const HOST_PORT_RE = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 const DEP_NAME_RE = /^[A-Za-z0-9_-]{1,40}$/;
 
@@ -63,7 +65,7 @@ const service = z
     env: env.optional(),
     ready: readyProbe,
     request: z.custom<(input: unknown) => ServiceRequest>((v) => typeof v === 'function', { message: 'expected a function (input) => ({ method, path, headers?, body? })' }),
-    rate: z.number().positive().max(1_000_000),
+    rate: z.number().positive().max(MAX_RATE),
     connections: z.number().int().positive().max(10_000).optional(),
     duration: duration.optional(),
   })
@@ -145,6 +147,10 @@ export function checkServiceFields(spec: ServiceFields & { slo: { p99?: unknown 
     }
     if (knob?.kind === 'rate' && !(bp.range[0] > 0)) {
       issues.push({ field: at('breakingPoint.range'), problem: 'a request rate of 0 sends nothing', fix: 'start the range above 0, e.g. range: [50, 2000]' });
+    }
+    const limit = knob?.kind === 'rate' ? [MAX_RATE, 'requests per second'] as const : knob ? [MAX_DURATION_MS, 'ms (1 day)'] as const : null;
+    if (limit && bp.range[1] > limit[0]) {
+      issues.push({ field: at('breakingPoint.range'), problem: `the range goes up to ${bp.range[1]}, past ${limit[0]} ${limit[1]}`, fix: `keep the upper end at or below ${limit[0]}, e.g. range: [50, 2000]` });
     }
     if (knob === null) {
       issues.push({ field: at('breakingPoint.knob'), problem: `unknown knob ${JSON.stringify(bp.knob)} for a service`, fix: 'use "rate" or "dependency.<name>.latency"' });

@@ -11,6 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startEmbeddedToxiproxy } from '../../harness/chaos/toxiproxy/index.ts';
+import { resolveScenarios, ScenarioError } from '../../harness/scenario/schema.ts';
 import { ChaosNetwork } from '../../harness/service/chaos-network.ts';
 import { CLI, REPO } from '../support/cli.ts';
 
@@ -222,6 +223,41 @@ describe.concurrent('the chaos network fails clearly', () => {
     } finally {
       await chaos.close();
     }
+  });
+});
+
+describe('breaking-point ranges stay within what the knob can mean', () => {
+  const issuesOf = (spec: Record<string, unknown>): ScenarioError['issues'] => {
+    try {
+      resolveScenarios(spec, { file: '/project/scenarios/range.scenario.ts' });
+    } catch (error) {
+      if (error instanceof ScenarioError) return error.issues;
+      throw error;
+    }
+    return [];
+  };
+  const functionSpec = (knob: string, hi: number): Record<string, unknown> => ({
+    name: 'range',
+    target: (s: string) => s.length,
+    input: { type: 'string' },
+    slo: { p99: '5ms' },
+    dependencies: { db: { latency: { alpha: 1.5, scale: '1ms' } } },
+    breakingPoint: { knob, range: [0.1, hi] },
+  });
+  const serviceSpec = (hi: number): Record<string, unknown> => ({
+    name: 'range',
+    service: { command: ['{node}', 's.mjs', '{port}'], ready: { path: '/' }, request: () => ({ method: 'GET', path: '/' }), rate: 10 },
+    input: { type: 'string' },
+    slo: { p99: '5ms' },
+    breakingPoint: { knob: 'rate', range: [1, hi] },
+  });
+
+  it('refuses a dependency scale past a day, a factor past 1e6 and a rate past 1e6 req/s; accepts sane ones', () => {
+    expect(issuesOf(functionSpec('dependency.db.scale', 1e300))).toEqual([expect.objectContaining({ field: 'breakingPoint.range', problem: expect.stringContaining('past 86400000 ms (1 day)'), fix: expect.stringContaining('upper end') })]);
+    expect(issuesOf(functionSpec('factor', 1e9))).toEqual([expect.objectContaining({ field: 'breakingPoint.range', problem: expect.stringContaining('past 1000000 times') })]);
+    expect(issuesOf(serviceSpec(1e300))).toEqual([expect.objectContaining({ field: 'breakingPoint.range', problem: expect.stringContaining('past 1000000 requests per second') })]);
+    expect(issuesOf(functionSpec('dependency.db.scale', 50))).toEqual([]);
+    expect(issuesOf(serviceSpec(2000))).toEqual([]);
   });
 });
 
