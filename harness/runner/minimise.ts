@@ -10,10 +10,8 @@
  * Clock and probe are injected, so the pipeline is tested with a synthetic cost function.
  */
 import { performance } from 'node:perf_hooks';
-import path from 'node:path';
-import { contentId, readViolation, type CorpusStore, type ViolationFields, type ViolationRecord } from '../engine/corpus.ts';
+import { contentId, readViolation, type CorpusStore } from '../engine/corpus.ts';
 import type { InputEncoding } from '../engine/feeders.ts';
-import { hexPreview, previewInput } from '../engine/input-preview.ts';
 import { allRepetitions, asNesting, maxCountFor, pairedRuns, pickPattern, renderPattern, type PumpPattern } from '../engine/pump.ts';
 import { createRng } from '../engine/rng.ts';
 import type { Finding, GrowthFit as GrowthResult, MinimisationSummary } from '../report/results-schema.ts';
@@ -22,8 +20,9 @@ import { groupIntoFamilies } from '../search/families.ts';
 import { bytesKey, shrinkBytes } from '../search/shrink.ts';
 import { createFirstCallOracle, startSlot } from '../target/probe-oracle.ts';
 import type { ResolvedScenario } from '../scenario/types.ts';
-import { startProbe, type FirstCallProbe, type ProbeMeasurement } from '../target/probe.ts';
-import { isDiskFault, savedOrLost } from '../io/write-failures.ts';
+import { startProbe, type FirstCallProbe } from '../target/probe.ts';
+import { isDiskFault } from '../io/write-failures.ts';
+import { saveMinimised } from './minimise-save.ts';
 
 /** What the minimiser needs to know about the scenario (a subset of ResolvedScenario). */
 export interface MinimiseScenario {
@@ -68,16 +67,6 @@ export interface MinimiseOutcome {
 }
 
 const LATENCY_KINDS = new Set(['slow', 'timeout']);
-
-function relative(cwd: string, file: string): string {
-  const rel = path.relative(cwd, file);
-  return rel.startsWith('..') ? file : rel;
-}
-
-/** run-scenario.ts's shellQuote (importing it from there would make an import cycle). */
-function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_./:=@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
 
 /** A deadline checker built on the injected clock. */
 function deadline(now: () => number, ms: number, outer: () => boolean): () => boolean {
@@ -312,83 +301,6 @@ export async function growthOf(minimal: Uint8Array, opts: Pick<MinimiseOptions, 
   } catch {
     return undefined; // fewer than 3 usable points
   }
-}
-
-/** Saves the minimised violation (atomic), links the original to it, and rewrites the finding. */
-async function saveMinimised(
-  finding: Finding,
-  record: ViolationRecord,
-  original: Uint8Array,
-  minimal: Uint8Array,
-  measured: ProbeMeasurement,
-  originalMeasured: ProbeMeasurement,
-  growth: GrowthResult | undefined,
-  minimiseMs: number,
-  opts: MinimiseOptions,
-): Promise<Finding> {
-  const { cwd, cli, corpus, encoding } = opts;
-  const kind = measured.calls.filter((c) => c.kind === 'timeout').length * 2 > measured.calls.length ? 'timeout' : 'slow';
-  const budgetMs = kind === 'timeout' ? opts.scenario.timeoutMs : opts.scenario.perCallMs;
-  const shrunk = contentId(minimal) !== finding.id;
-  const id = contentId(minimal);
-  const metaFile = relative(cwd, corpus.violationMetaFile(id));
-  const replay = `${cli} replay ${shellQuote(metaFile)}`;
-  const message = `median first-call latency ${measured.medianMs.toFixed(1)} ms over ${measured.latenciesMs.length} fresh calls exceeds the per-call budget of ${opts.scenario.perCallMs} ms`;
-  const { schema: _s, version: _v, id: _i, inputFile: _f, inputSize: _z, ...fields } = record;
-  if (shrunk) {
-    const saved = await savedOrLost('minimised finding', `minimised input ${id} (${minimal.length} B) of finding ${finding.id}`, () =>
-      corpus.saveViolation(minimal, {
-        ...fields,
-        kind,
-        latencyMs: measured.medianMs,
-        budgetMs,
-        message,
-        stack: null,
-        replay,
-        firstCallLatenciesMs: measured.latenciesMs,
-        shrunkFrom: { id: finding.id, size: original.length },
-        minimiseMs,
-        ...(growth ? { growth } : {}),
-      }),
-    );
-    // Without its saved file a minimised finding could not be replayed: the finding stays
-    // as found (its files are on disk), confirmed, and says what the shrink reached.
-    if (!saved) return unsavedMinimisation(finding, minimal, measured, growth);
-    await updateOrLost(corpus, finding.id, { minimisedTo: id, firstCallLatenciesMs: originalMeasured.latenciesMs });
-  } else {
-    await updateOrLost(corpus, finding.id, { firstCallLatenciesMs: measured.latenciesMs, minimiseMs, ...(growth ? { growth } : {}) });
-  }
-  return {
-    ...finding,
-    id,
-    kind,
-    latencyMs: measured.medianMs,
-    budgetMs,
-    message: shrunk ? message : finding.message,
-    input: {
-      encoding,
-      size: minimal.length,
-      preview: previewInput(minimal, encoding),
-      hexPreview: hexPreview(minimal),
-      file: relative(cwd, corpus.violationInputFile(id)),
-    },
-    metaFile,
-    replay: shrunk ? replay : finding.replay,
-    firstCallLatenciesMs: measured.latenciesMs,
-    ...(shrunk ? { shrunkFrom: original.length, originalId: finding.id } : {}),
-    ...(growth ? { growth } : {}),
-  };
-}
-
-/** Rewrites a violation's metadata; when the disk refuses, the previous metadata stays and the loss is recorded. */
-async function updateOrLost(corpus: CorpusStore, id: string, patch: Partial<ViolationFields>): Promise<void> {
-  await savedOrLost('minimised finding', `minimisation record of finding ${id} (first-call latencies, growth)`, () => corpus.updateViolation(id, patch));
-}
-
-/** The finding as found (its files are saved), confirmed by first calls, noting the shrink that could not be saved. */
-function unsavedMinimisation(finding: Finding, minimal: Uint8Array, measured: ProbeMeasurement, growth: GrowthResult | undefined): Finding {
-  const note = `(confirmed; shrunk to ${minimal.length} B, median first call ${measured.medianMs.toFixed(1)} ms, but the minimised input could not be saved)`;
-  return { ...finding, message: `${finding.message ?? ''} ${note}`.trim(), firstCallLatenciesMs: measured.latenciesMs, ...(growth ? { growth } : {}) };
 }
 
 /** Crashes, exits, OOMs and unexpected throws: replayed once per probe worker, annotated, never dropped. */
