@@ -194,6 +194,10 @@ describe.concurrent('the embedded Toxiproxy API listens on loopback only', () =>
     }
   });
 
+  it('will not serve its API on a non-loopback address unless allowed', async () => {
+    await expect(startEmbeddedToxiproxy({ host: '0.0.0.0' })).rejects.toThrow(/API host "0\.0\.0\.0" is not loopback.*allowNonLoopbackListen/);
+  });
+
   it('allows a non-loopback listener when the scenario says so', async () => {
     const server = await startEmbeddedToxiproxy({ seed: 1, allowNonLoopbackListen: true });
     try {

@@ -14,6 +14,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatHostPort } from './address.ts';
 import { createApiHandler } from './http-api.ts';
+import { isLoopbackHost } from './listen-policy.ts';
 import { ProxyRegistry } from './proxy-registry.ts';
 import { realScheduler } from './stages/stage.ts';
 import type { EmbeddedToxiproxy, EmbeddedToxiproxyOptions } from './types.ts';
@@ -26,6 +27,10 @@ export { isLoopbackHost } from './listen-policy.ts';
 
 export async function startEmbeddedToxiproxy(options: EmbeddedToxiproxyOptions = {}): Promise<EmbeddedToxiproxy> {
   const host = options.host ?? '127.0.0.1';
+  // The API drives listeners: it is itself held to the loopback rule it enforces.
+  if (!options.allowNonLoopbackListen && !isLoopbackHost(host)) {
+    throw new Error(`embedded Toxiproxy: API host ${JSON.stringify(host)} is not loopback (127.0.0.0/8, ::1, localhost); pass allowNonLoopbackListen: true to serve the API on other addresses`);
+  }
   const registry = new ProxyRegistry(options.seed ?? 1, realScheduler, { allowNonLoopbackListen: options.allowNonLoopbackListen ?? false });
   const server = http.createServer(createApiHandler(registry));
   await new Promise<void>((resolve, reject) => {

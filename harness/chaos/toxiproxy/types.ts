@@ -109,7 +109,7 @@ export interface ApiErrorJson {
 }
 
 export interface EmbeddedToxiproxyOptions {
-  /** API bind host; default 127.0.0.1 (loopback only). */
+  /** API bind host; default 127.0.0.1. A non-loopback host needs `allowNonLoopbackListen`. */
   host?: string;
   /** API port; 0 (default) picks an ephemeral port, reported in the result. */
   port?: number;
