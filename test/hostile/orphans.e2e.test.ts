@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isJazzerLoadable } from '../../harness/engine/jazzer/ensure-loadable.ts';
 import { CLI, REPO } from '../support/cli.ts';
 import { leftoverProcesses, type Leftover } from '../support/leftovers.ts';
 
@@ -23,6 +24,7 @@ const AFTER_EXIT_MS = 2000;
 const isRoot = process.getuid?.() === 0;
 const stressNgInstalled = spawnSync('stress-ng', ['--version'], { stdio: 'ignore' }).status === 0;
 const bpftraceInstalled = spawnSync('bpftrace', ['--version'], { stdio: 'ignore' }).status === 0;
+const jazzer = await isJazzerLoadable();
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -183,6 +185,22 @@ describe.concurrent('SIGKILL of the harness leaves nothing behind', () => {
     await expectNothingLeft(harness);
     expect(alive(sleeper)).toBe(false);
   });
+
+  it.skipIf(!jazzer.loadable)(
+    `while Jazzer.js explores a target that has started a sleep${jazzer.loadable ? '' : ` (skipped: Jazzer.js cannot load here: ${jazzer.reason})`}`,
+    async ({ onTestFinished }) => {
+      const { dir, scenarios } = await project(['spawns-sleep.scenario.ts']);
+      const harness = startHarness(onTestFinished, ['scenarios/', '--quiet', '--engine', 'jazzer'], dir);
+      const marker = path.join(scenarios, 'marker-sleep');
+      const sleeper = await until(async () => existsSync(marker) && (await pidIn(marker)), 90_000, 'the sleep marker');
+      // The first call happens in the Jazzer.js child (the measured phase has not started).
+      expect(await descendantsMatching(harness, /jazzer/)).not.toEqual([]);
+      harness.child.kill('SIGKILL');
+      expect((await harness.exited).signal).toBe('SIGKILL');
+      await expectNothingLeft(harness);
+      expect(alive(sleeper)).toBe(false);
+    },
+  );
 
   it('during a function scenario under CPU stress from worker burners', async ({ onTestFinished }) => {
     const { dir } = await project(['cpu-burner.scenario.ts']);
