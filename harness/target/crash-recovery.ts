@@ -24,7 +24,8 @@ function describeDeath(code: number | null, signal: NodeJS.Signals | null): stri
 }
 
 function crashFinding(input: Uint8Array, message: string): FindingMessage {
-  return { type: 'finding', kind: 'crash', input, latencyMs: 0, confirmMs: [], message, stack: null, signature: `crash:${message}` };
+  // One finding per input: two inputs that kill the process are two causes as far as anyone can tell.
+  return { type: 'finding', kind: 'crash', input, latencyMs: 0, confirmMs: [], message, stack: null, signature: `crash:${Buffer.from(input).toString('base64')}` };
 }
 
 export async function recoverCrash(config: IsolateConfig, files: RecoveryFiles, code: number | null, signal: NodeJS.Signals | null): Promise<RecoveredCrash> {

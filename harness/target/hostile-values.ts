@@ -76,6 +76,19 @@ export function describeThrown(value: unknown): DescribedValue {
   return { message: `${name}: ${message}`, stack: stringProperty(object, 'stack'), kind: name, code: stringProperty(object, 'code') };
 }
 
+/**
+ * Children a target started (spawn, then exit) must not outlive the host that ran it. The
+ * host leads its own process group (it is forked detached), so SIGTERM to the group ends
+ * them; the host itself handles SIGTERM and is exiting anyway. Not a group leader: ESRCH.
+ */
+export function endTargetChildren(): void {
+  try {
+    process.kill(-process.pid, 'SIGTERM');
+  } catch {
+    // Not a process group leader, or nothing left: nothing to end.
+  }
+}
+
 /** Promise-like check that survives a throwing `then` getter (a throwing getter counts as not thenable). */
 export function safeThen(value: unknown): ((resolve: (v: unknown) => void, reject: (e: unknown) => void) => unknown) | null {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return null;

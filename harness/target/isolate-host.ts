@@ -21,7 +21,7 @@ import type { IsolateWorkerData } from './isolate-worker.ts';
 import { encodeHistogram, initHistogramsSync } from '../measure/histogram.ts';
 import { createSharedCounts, recordSharedMs, sharedTotal, toHistogram } from '../measure/shared-counts.ts';
 import { createChaosBuffers, readChaosSnapshot, type ChaosBuffers } from '../chaos/isolate-chaos.ts';
-import { describeThrown } from './hostile-values.ts';
+import { describeThrown, endTargetChildren } from './hostile-values.ts';
 import { createRing, flushRing, loadTimeoutMessage, loadTimeoutMs, ringEntries, ringView, type RingView } from './recovery-files.ts';
 
 const WORKER_FILE = fileURLToPath(new URL('./isolate-worker-boot.mjs', import.meta.url));
@@ -72,8 +72,6 @@ class Host {
   private stalledMs = 0;
   /** When the last worker was killed or died; the gap until its replacement is ready is stalled time. */
   private killedAt: number | null = null;
-  /** When the first worker said 'ready': the fuzz phase's clock starts there, as the loop's does. */
-  private firstReadyAt: number | null = null;
 
   constructor(private readonly config: IsolateConfig) {
     this.generation = config.generation;
@@ -181,7 +179,6 @@ class Host {
     if (event.type === 'ready') {
       run.ready = true;
       clearTimeout(run.loadTimer);
-      this.firstReadyAt ??= performance.now();
       if (this.killedAt !== null) this.stalledMs += performance.now() - this.killedAt;
       this.killedAt = null;
     }
@@ -282,11 +279,14 @@ class Host {
     return true;
   }
 
-  /** Stop asked for, or the fuzz budget spent (from the first 'ready', like the loop's clock). */
+  /**
+   * The phase is over for a call in flight only when a stop was asked for. When the budget
+   * runs out the call keeps running: it returns (the loop counts it) or the watchdog ends it
+   * at the timeout (counted here), so it is never lost, and an out-of-memory or a timeout
+   * that was about to happen is still reported as one.
+   */
   private phaseOver(): boolean {
-    const { mode } = this.config;
-    if (this.stopped) return true;
-    return mode.kind === 'fuzz' && this.firstReadyAt !== null && performance.now() > this.firstReadyAt + mode.durationMs;
+    return this.stopped;
   }
 
   private onTimeout(run: WorkerRun, input: Uint8Array, elapsed: number): void {
@@ -312,9 +312,9 @@ class Host {
   }
 
   /**
-   * The phase ended while a call over the per-call budget is still running: it is counted
+   * A stop arrived while a call over the per-call budget is still running: it is counted
    * at its elapsed time (a censored sample: it took at least that long) and reported as a
-   * slow finding for the minimiser to confirm, instead of holding the run up to the timeout.
+   * slow finding for the minimiser to confirm, instead of holding the stop up to the timeout.
    */
   private cutAtPhaseEnd(run: WorkerRun, input: Uint8Array, elapsed: number): void {
     run.settled = true;
@@ -326,7 +326,7 @@ class Host {
       input,
       latencyMs: elapsed,
       confirmMs: [],
-      message: `call still running after ${elapsed.toFixed(1)} ms when the phase ended (per-call budget ${this.config.scenario.slo.perCallMs} ms); worker terminated`,
+      message: `call still running after ${elapsed.toFixed(1)} ms when the run was stopped (per-call budget ${this.config.scenario.slo.perCallMs} ms); worker terminated`,
       stack: null,
       signature: `slow:${Buffer.from(input).toString('base64')}`,
       counted: true,
@@ -372,7 +372,10 @@ class Host {
     this.watchdog = null;
     this.snapshots = null;
     // Give the IPC channel a moment to flush, then leave.
-    setTimeout(() => process.exit(0), 20);
+    setTimeout(() => {
+      endTargetChildren();
+      process.exit(0);
+    }, 20);
   }
 }
 
@@ -388,7 +391,10 @@ process.on('message', (command: HostCommand) => {
   }
 });
 // The harness went away (killed, crashed): never outlive it.
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => {
+  endTargetChildren();
+  process.exit(0);
+});
 process.on('SIGINT', () => host?.stop());
 process.on('SIGTERM', () => host?.stop());
 setInterval(() => send({ type: 'heartbeat' }), HEARTBEAT_MS).unref();

@@ -17,7 +17,7 @@ import { createFirstCallOracle } from './probe-oracle.ts';
 import type { ArbitraryShrinkReply, ArbitraryShrinkRequest, ProbeCall, ProbeCommand, ProbeConfig, ProbeEvent, ProbeWorkerEvent } from './probe-protocol.ts';
 import type { ProbeWorkerData } from './probe-worker.ts';
 import { RSS_ALLOWANCE_MB } from './protocol.ts';
-import { describeThrown } from './hostile-values.ts';
+import { describeThrown, endTargetChildren } from './hostile-values.ts';
 import { InFlightWriter, loadTimeoutMessage, loadTimeoutMs } from './recovery-files.ts';
 
 const WORKER_FILE = fileURLToPath(new URL('./probe-worker-boot.mjs', import.meta.url));
@@ -96,6 +96,24 @@ class WorkerSlot {
         void worker.terminate();
       };
       let loadTimer = setTimeout(onLoadTimeout, ms);
+      // A warm-up input that bombs memory outside the heap: caught here too, then retried cold.
+      const rssAtSpawn = process.memoryUsage.rss();
+      const loadMemory = setInterval(() => {
+        const grownMb = (process.memoryUsage.rss() - rssAtSpawn) / 1048576;
+        if (grownMb <= memoryLimitOf(this.config) + RSS_ALLOWANCE_MB) return;
+        clearInterval(loadMemory);
+        if (this.warmup.length > 0) {
+          onLoadTimeout();
+          return;
+        }
+        reject(new Error(`the probe worker grew the process by ${Math.round(grownMb)} MiB (RSS) while loading the scenario, over memoryLimitMb ${memoryLimitOf(this.config)} + ${RSS_ALLOWANCE_MB} MiB`));
+        if (this.worker === worker) this.worker = null;
+        void worker.terminate();
+      }, MEMORY_CHECK_MS);
+      const loadOver = (): void => {
+        clearTimeout(loadTimer);
+        clearInterval(loadMemory);
+      };
       worker.on('message', (event: ProbeWorkerEvent) => {
         if (event === null || typeof event !== 'object') return;
         if (event.type !== 'result') clearTimeout(loadTimer);
@@ -103,13 +121,14 @@ class WorkerSlot {
         if (event.type === 'loaded' && this.warmup.length > 0) loadTimer = setTimeout(onLoadTimeout, WARMUP_LIMIT_MS + this.config.scenario.timeoutMs);
         if (event.type === 'ready') {
           loaded = true;
+          loadOver();
           resolve();
         }
         else if (event.type === 'fatal') reject(new Error(`the probe worker failed to load the scenario: ${event.message}`));
         else if (event.type === 'result') this.settle(worker, { kind: event.threw ? 'threw' : 'ok', ms: event.ms, wallMs: event.wallMs, queuedMs: event.queuedMs, message: event.message, stack: event.stack });
       });
       worker.on('error', (error: unknown) => {
-        clearTimeout(loadTimer);
+        loadOver();
         // Any value can arrive here (`throw null` in a timer): described without running its code.
         const described = describeThrown(error);
         if (retryCold()) {
@@ -122,7 +141,7 @@ class WorkerSlot {
         this.die(worker, { kind, ms: this.elapsed(), message: described.message, stack: described.stack });
       });
       worker.on('exit', (code) => {
-        clearTimeout(loadTimer);
+        loadOver();
         if (retryCold()) {
           this.worker = null;
           resolve(this.spawn());
@@ -307,7 +326,10 @@ async function handle(command: ProbeCommand): Promise<void> {
   }
   if (command.type === 'stop') {
     await host?.close();
-    setTimeout(() => process.exit(0), 20);
+    setTimeout(() => {
+      endTargetChildren();
+      process.exit(0);
+    }, 20);
     return;
   }
   if (!host) {
@@ -328,7 +350,11 @@ async function handle(command: ProbeCommand): Promise<void> {
 
 process.on('message', (command: ProbeCommand) => enqueue(() => handle(command)));
 // The harness went away (killed, crashed): never outlive it.
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => {
+  endTargetChildren();
+  process.exit(0);
+});
 process.on('SIGINT', () => process.exit(0));
+// The group SIGTERM of endTargetChildren reaches this process too: it is exiting already.
 process.on('SIGTERM', () => process.exit(0));
 setInterval(() => send({ type: 'heartbeat' }), HEARTBEAT_MS).unref();
