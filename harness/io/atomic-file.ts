@@ -35,13 +35,18 @@ export class WriteError extends Error {
 
   constructor(file: string, cause: unknown, replaced: readonly string[] = []) {
     const code = errorCode(cause);
-    const reason = REASONS[code] ?? (cause instanceof Error ? cause.message : String(cause));
+    const reason = reasonFor(cause);
     super(`cannot write ${file}: ${reason} (${code})`, { cause });
     this.path = file;
     this.code = code;
     this.reason = reason;
     this.replaced = replaced;
   }
+}
+
+/** A system error's reason in words ("no space left on device"), else the error's message. */
+export function reasonFor(error: unknown): string {
+  return REASONS[errorCode(error)] ?? (error instanceof Error ? error.message : String(error));
 }
 
 export function errorCode(error: unknown): string {

@@ -10,9 +10,11 @@ describe('lost writes', () => {
   it('records a WriteError with its file and code, and any other error with what it has', () => {
     recordLostWrite('finding', 'finding abc (slow)', new WriteError('/c/violations/abc.input', enospc()));
     recordLostWrite('finding', 'finding def (error)', new TypeError('bug'));
+    recordLostWrite('finding', 'finding ghi (slow)', enospc(), '/c/violations/ghi.input');
     expect(lostWrites()).toEqual([
       { kind: 'finding', what: 'finding abc (slow)', path: '/c/violations/abc.input', code: 'ENOSPC', reason: 'no space left on device' },
       { kind: 'finding', what: 'finding def (error)', path: null, code: 'EUNKNOWN', reason: 'bug' },
+      { kind: 'finding', what: 'finding ghi (slow)', path: '/c/violations/ghi.input', code: 'ENOSPC', reason: 'no space left on device' },
     ]);
   });
 

@@ -4,7 +4,7 @@
  * and exits 2. One collector per process is enough: the CLI runs one run per process.
  */
 import path from 'node:path';
-import { errorCode, WriteError } from './atomic-file.ts';
+import { errorCode, reasonFor, WriteError } from './atomic-file.ts';
 
 export type LostWriteKind = 'finding' | 'minimised finding' | 'corpus entry' | 'report';
 
@@ -24,16 +24,18 @@ const lost: LostWrite[] = [];
 
 /**
  * Records a write that failed. Any error is accepted (a save may fail before it reaches
- * the disk); a WriteError contributes the file and the code. Never throws, so it can end
- * a promise chain: `save().catch((e) => recordLostWrite('finding', 'finding x', e))`.
+ * the disk); a WriteError contributes the file and the code, and `file` names the file
+ * meant when the error names none. Never throws, so it can end a promise chain:
+ * `save().catch((e) => recordLostWrite('finding', 'finding x', e, inputFile))`.
  */
-export function recordLostWrite(kind: LostWriteKind, what: string, error: unknown): void {
+export function recordLostWrite(kind: LostWriteKind, what: string, error: unknown, file?: string): void {
   if (error instanceof WriteError) {
     lost.push({ kind, what, path: error.path, code: error.code, reason: error.reason });
     return;
   }
-  const file = (error as NodeJS.ErrnoException | null)?.path;
-  lost.push({ kind, what, path: typeof file === 'string' ? file : null, code: errorCode(error), reason: error instanceof Error ? error.message : String(error) });
+  // A raw system error (a lock file, a folder) may name its own path; else the caller's file.
+  const own = (error as NodeJS.ErrnoException | null)?.path;
+  lost.push({ kind, what, path: typeof own === 'string' ? own : (file ?? null), code: errorCode(error), reason: reasonFor(error) });
 }
 
 /**
@@ -41,13 +43,13 @@ export function recordLostWrite(kind: LostWriteKind, what: string, error: unknow
  * write and answered with false instead of ending the caller's work. Other errors (bugs)
  * are thrown as they are.
  */
-export async function savedOrLost(kind: LostWriteKind, what: string, write: () => Promise<unknown>): Promise<boolean> {
+export async function savedOrLost(kind: LostWriteKind, what: string, write: () => Promise<unknown>, file?: string): Promise<boolean> {
   try {
     await write();
     return true;
   } catch (error) {
     if (!isDiskFault(error)) throw error;
-    recordLostWrite(kind, what, error);
+    recordLostWrite(kind, what, error, file);
     return false;
   }
 }

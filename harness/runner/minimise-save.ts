@@ -59,6 +59,7 @@ export async function saveMinimised(
         minimiseMs,
         ...(growth ? { growth } : {}),
       }),
+      corpus.violationInputFile(id),
     );
     // Without its saved file a minimised finding could not be replayed: the finding stays
     // as found (its files are on disk), confirmed, and says what the shrink reached.
@@ -91,7 +92,7 @@ export async function saveMinimised(
 
 /** Rewrites a violation's metadata; when the disk refuses, the previous metadata stays and the loss is recorded. */
 async function updateOrLost(corpus: CorpusStore, id: string, patch: Partial<ViolationFields>): Promise<void> {
-  await savedOrLost('minimised finding', `minimisation record of finding ${id} (first-call latencies, growth)`, () => corpus.updateViolation(id, patch));
+  await savedOrLost('minimised finding', `minimisation record of finding ${id} (first-call latencies, growth)`, () => corpus.updateViolation(id, patch), corpus.violationMetaFile(id));
 }
 
 /** The finding as found (its files are saved), confirmed by first calls, noting the shrink that could not be saved. */
