@@ -14,6 +14,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isJazzerLoadable } from '../../harness/engine/jazzer/ensure-loadable.ts';
+import { bpftraceAvailable } from '../../harness/trace/bpftrace.ts';
 import { CLI, REPO } from '../support/cli.ts';
 import { leftoverProcesses, type Leftover } from '../support/leftovers.ts';
 
@@ -21,9 +22,9 @@ const FIXTURES = path.join(REPO, 'test/fixtures/hostile-procs');
 /** What "dies with the run" means here: gone this long after the harness exited. */
 const AFTER_EXIT_MS = 2000;
 
-const isRoot = process.getuid?.() === 0;
 const stressNgInstalled = spawnSync('stress-ng', ['--version'], { stdio: 'ignore' }).status === 0;
-const bpftraceInstalled = spawnSync('bpftrace', ['--version'], { stdio: 'ignore' }).status === 0;
+/** bpftrace on PATH, run as root (or with the capabilities), and a probe run that works. */
+const bpftrace = await bpftraceAvailable();
 const jazzer = await isJazzerLoadable();
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -241,15 +242,17 @@ describe.concurrent('SIGKILL of the harness leaves nothing behind', () => {
     for (const port of ports) expect(await portIsFree(port)).toBe(true);
   });
 
-  it.skipIf(!isRoot || !bpftraceInstalled)(
-    `during the trace phase with bpftrace${isRoot && bpftraceInstalled ? '' : ` (skipped: ${!isRoot ? 'not root' : 'bpftrace is not installed here'})`}`,
+  it.skipIf(!bpftrace.ok)(
+    `during the trace phase with bpftrace${bpftrace.ok ? '' : ` (skipped: ${bpftrace.reason})`}`,
     async ({ onTestFinished }) => {
-      const { dir } = await project(['spawns-sleep.scenario.ts']);
-      // A 10 ms SLO for a cheap target still gives violations on a shared machine only by
-      // chance: the slow fixture of the main suite makes sure there is something to trace.
-      await cp(path.join(REPO, 'test/fixtures/scenarios/slow.scenario.ts'), path.join(dir, 'scenarios/slow.scenario.ts'));
-      const harness = startHarness(onTestFinished, ['scenarios/slow.scenario.ts', '--budget', '1s', '--trace', 'bpftrace'], dir);
-      await waitForDescendant(harness, /bpftrace/, 60_000);
+      // The trace tests' request parser: its slow findings are traced by bpftrace after the fuzz phase.
+      const { dir } = await project([]);
+      const trace = path.join(REPO, 'test/fixtures/trace');
+      await cp(path.join(trace, 'parse-header.scenario.ts'), path.join(dir, 'parse-header.scenario.ts'));
+      await cp(path.join(trace, 'parse-header-corpus'), path.join(dir, 'parse-header-corpus'), { recursive: true });
+      const harness = startHarness(onTestFinished, ['parse-header.scenario.ts', '--seed', '5', '--budget', '2s', '--quiet', '--trace', 'bpftrace'], dir);
+      // The sampling session (not the availability probe run, which has no -B).
+      await waitForDescendant(harness, /bpftrace -B line/, 90_000);
       harness.child.kill('SIGKILL');
       expect((await harness.exited).signal).toBe('SIGKILL');
       await expectNothingLeft(harness);
