@@ -78,7 +78,7 @@ async function waitForPort(proc: ManagedProcess, port: number, timeoutMs: number
 export async function startServiceStack(scenario: ResolvedServiceScenario, options: StartStackOptions): Promise<ServiceStack> {
   const cwd = path.dirname(scenario.file);
   const processes: ManagedProcess[] = [];
-  const chaos = await ChaosNetwork.open({ seed: options.seed, scenario: scenario.name, externalUrl: options.toxiproxyUrl });
+  const chaos = await ChaosNetwork.open({ seed: options.seed, scenario: scenario.name, externalUrl: options.toxiproxyUrl, allowNonLoopbackListen: scenario.network.allowNonLoopbackListen });
   const stopAll = async (): Promise<void> => {
     // Service first (it holds connections to the proxies), then proxies, then dependencies.
     for (const proc of [...processes].reverse()) await proc.stop();
