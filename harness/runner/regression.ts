@@ -84,25 +84,53 @@ async function foreignScenario(record: ViolationRecord, metaFile: string, scenar
   return null;
 }
 
-/** Replays every violation saved for `scenario` with `probe`; a record that cannot be read or belongs elsewhere is an error entry. */
-export async function replayViolations(scenario: ResolvedScenario, probe: FirstCallProbe, cwd: string): Promise<Replayed[]> {
+/** A record read, validated and found to belong to the scenario run: ready to measure. */
+interface Replayable {
+  metaFile: string;
+  record: ViolationRecord;
+  input: Uint8Array;
+}
+
+/**
+ * Reads every saved violation of `scenario` before anything runs: a record that cannot be
+ * read or belongs elsewhere becomes an error entry (in file order among the rest).
+ */
+export async function readSavedViolations(scenario: ResolvedScenario, cwd: string): Promise<Array<Replayable | Replayed>> {
   const corpus = new CorpusStore(scenario.input.corpusDir);
   const perCallMs = scenario.slo.perCallMs;
   let metaFiles: string[];
   try {
     metaFiles = await corpus.listViolations();
   } catch (error) {
+    // A violations/ folder that leads out of the corpus: reported, nothing in it is read.
     return [errorEntry(corpus.violationsDir, cwd, perCallMs, (error as Error).message)];
   }
-  const out: Replayed[] = [];
+  const out: Array<Replayable | Replayed> = [];
   for (const metaFile of metaFiles) {
     try {
       const { record, input } = await readViolation(metaFile);
       const foreign = await foreignScenario(record, metaFile, scenario, cwd);
-      if (foreign) {
-        out.push(errorEntry(metaFile, cwd, perCallMs, foreign));
-        continue;
-      }
+      out.push(foreign ? errorEntry(metaFile, cwd, perCallMs, foreign) : { metaFile, record, input });
+    } catch (error) {
+      out.push(errorEntry(metaFile, cwd, perCallMs, (error as Error).message));
+    }
+  }
+  return out;
+}
+
+const isReplayable = (r: Replayable | Replayed): r is Replayable => 'metaFile' in r;
+
+/** Measures the replayable records with `probe`; error entries pass through. */
+async function measureSaved(saved: Array<Replayable | Replayed>, scenario: ResolvedScenario, probe: FirstCallProbe, cwd: string): Promise<Replayed[]> {
+  const perCallMs = scenario.slo.perCallMs;
+  const out: Replayed[] = [];
+  for (const item of saved) {
+    if (!isReplayable(item)) {
+      out.push(item);
+      continue;
+    }
+    const { metaFile, record, input } = item;
+    try {
       const measured = await probe.measure(input);
       const judged = judgeReplay(record.kind, measured.calls, perCallMs);
       const entry: RegressionEntry = {
@@ -120,6 +148,11 @@ export async function replayViolations(scenario: ResolvedScenario, probe: FirstC
     }
   }
   return out;
+}
+
+/** Replays every violation saved for `scenario` with `probe`; a record that cannot be read or belongs elsewhere is an error entry. */
+export async function replayViolations(scenario: ResolvedScenario, probe: FirstCallProbe, cwd: string): Promise<Replayed[]> {
+  return measureSaved(await readSavedViolations(scenario, cwd), scenario, probe, cwd);
 }
 
 export function summarise(replayed: readonly Replayed[]): RegressionSummary {
@@ -168,23 +201,19 @@ export interface RegressionOptions {
 export async function regressionFor(scenario: ResolvedScenario, opts: RegressionOptions): Promise<{ summary: RegressionSummary; findings: Finding[]; latenciesMs: number[] }> {
   const corpus = new CorpusStore(scenario.input.corpusDir);
   if ('kind' in scenario && scenario.kind === 'service') return { summary: summarise([]), findings: [], latenciesMs: [] };
-  let saved: string[];
-  try {
-    saved = await corpus.listViolations();
-  } catch (error) {
-    // A violations/ folder that leads out of the corpus: reported, nothing in it is read.
-    const replayed = [errorEntry(corpus.violationsDir, opts.cwd, scenario.slo.perCallMs, (error as Error).message)];
-    for (const r of replayed) opts.log?.(`  regression error ${r.entry.metaFile}: ${r.entry.detail}`);
-    return { summary: summarise(replayed), findings: [], latenciesMs: [] };
-  }
-  if (saved.length === 0) return { summary: summarise([]), findings: [], latenciesMs: [] };
+  const saved = await readSavedViolations(scenario, opts.cwd);
+  // The target is loaded only when a record is fit to replay: nothing else needs it.
+  const replayed = saved.some(isReplayable) ? await measureWithProbe(saved, scenario, corpus, opts) : saved.filter((r): r is Replayed => !isReplayable(r));
+  for (const r of replayed) opts.log?.(`  regression ${r.entry.status.padEnd(13)} ${r.entry.kind} ${r.entry.metaFile}: ${r.entry.detail}`);
+  const findings = replayed.map((r) => asFinding(r, opts.cwd, opts.cli, corpus)).filter((f): f is Finding => f !== null);
+  return { summary: summarise(replayed), findings, latenciesMs: replayed.flatMap((r) => r.entry.latenciesMs) };
+}
+
+async function measureWithProbe(saved: Array<Replayable | Replayed>, scenario: ResolvedScenario, corpus: CorpusStore, opts: RegressionOptions): Promise<Replayed[]> {
   const seeds = await corpus.loadSeeds(encodingFor(scenario.input.type));
   const probe = await startProbe(scenario, { workers: opts.workers ?? 3, seed: opts.seed, warmup: seeds.slice(0, 8) });
   try {
-    const replayed = await replayViolations(scenario, probe, opts.cwd);
-    for (const r of replayed) opts.log?.(`  regression ${r.entry.status.padEnd(13)} ${r.entry.kind} ${r.entry.metaFile}: ${r.entry.detail}`);
-    const findings = replayed.map((r) => asFinding(r, opts.cwd, opts.cli, corpus)).filter((f): f is Finding => f !== null);
-    return { summary: summarise(replayed), findings, latenciesMs: replayed.flatMap((r) => r.entry.latenciesMs) };
+    return await measureSaved(saved, scenario, probe, opts.cwd);
   } finally {
     await probe.close();
   }
