@@ -75,8 +75,28 @@ async function loadBaseline(file: string | null): Promise<WriteReportOptions> {
   return { baseline: await readResultsFile(file), baselineFile: file };
 }
 
+/**
+ * Loads the scenarios with Ctrl-C and SIGTERM handled: there is nothing to write yet, so a
+ * signal stops the children the load started (pre-check worker's spawns, none else) and
+ * exits 130/143 with a line saying so, instead of dying by the signal.
+ */
+async function loadInterruptibly(cmd: RunCommand): Promise<Awaited<ReturnType<typeof loadScenarios>>> {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    process.stderr.write(`slo-harness: ${signal} while loading scenarios; nothing was run\n`);
+    void terminateAllChildren(200).finally(() => process.exit(SIGNAL_EXIT[signal] ?? 130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await loadScenarios(cmd.paths, process.cwd(), cmd.loadTimeoutMs === null ? {} : { loadTimeoutMs: cmd.loadTimeoutMs });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 async function runCommand(cmd: RunCommand): Promise<number> {
-  const scenarios = await loadScenarios(cmd.paths);
+  const scenarios = await loadInterruptibly(cmd);
   const compare = await loadBaseline(cmd.baseline);
   const outDir = path.resolve(cmd.out ?? path.join('reports', newRunId()));
   // A replay-only --regression run saves nothing in the corpora; every other run may.

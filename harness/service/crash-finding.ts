@@ -5,9 +5,10 @@
  * exit status and the tail of the process's output.
  */
 import path from 'node:path';
-import { CorpusStore } from '../engine/corpus.ts';
+import { contentId, CorpusStore } from '../engine/corpus.ts';
 import { encodingFor } from '../engine/feeders.ts';
 import { hexPreview, previewInput } from '../engine/input-preview.ts';
+import { isDiskFault, recordLostWrite } from '../io/write-failures.ts';
 import type { Finding } from '../report/results-schema.ts';
 import type { ResolvedServiceScenario } from '../scenario/service-types.ts';
 import type { ProcessDeath } from './stack.ts';
@@ -37,6 +38,21 @@ function describeDeath(death: ProcessDeath): string {
   return `${death.process.label} ${how} under load`;
 }
 
+/**
+ * Saves one suspect; a disk that refuses it costs only this file (named at the end of the
+ * run, exit 2), and the finding still points where its files would have been.
+ */
+async function saveSuspect(corpus: CorpusStore, bytes: Uint8Array, fields: Parameters<CorpusStore['saveViolation']>[1]): Promise<{ id: string; inputFile: string; metaFile: string }> {
+  try {
+    return await corpus.saveViolation(bytes, fields);
+  } catch (error) {
+    if (!isDiskFault(error)) throw error;
+    const id = contentId(bytes);
+    recordLostWrite('finding', `crash finding ${id} of scenario ${fields.scenario}`, error, corpus.violationInputFile(id));
+    return { id, inputFile: corpus.violationInputFile(id), metaFile: corpus.violationMetaFile(id) };
+  }
+}
+
 /** Saves the suspects and returns the finding (null when nothing was in flight: then the death is the status reason). */
 export async function saveCrashFinding(ctx: CrashContext): Promise<Finding> {
   const corpus = new CorpusStore(ctx.scenario.input.corpusDir);
@@ -49,8 +65,7 @@ export async function saveCrashFinding(ctx: CrashContext): Promise<Finding> {
   const saved: Array<{ id: string; inputFile: string; metaFile: string }> = [];
   const message = `${describeDeath(ctx.death)}; ${ctx.suspects.length} request(s) in flight`;
   for (const bytes of suspects) {
-    saved.push(
-      await corpus.saveViolation(bytes, {
+    saved.push(await saveSuspect(corpus, bytes, {
         scenario: ctx.scenario.name,
         scenarioFile: path.relative(corpus.violationsDir, ctx.scenario.file),
         scenarioIndex: ctx.scenario.index,
@@ -65,8 +80,7 @@ export async function saveCrashFinding(ctx: CrashContext): Promise<Finding> {
         stack: tail || null,
         foundAt,
         replay,
-      }),
-    );
+      }));
   }
   const first = saved[0] as { id: string; inputFile: string; metaFile: string };
   const firstInput = suspects[0] as Uint8Array;
