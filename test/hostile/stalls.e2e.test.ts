@@ -43,6 +43,7 @@ function scenario(r: ProjectRun, name: string): ScenarioResult {
 
 const stallRun = shared('stall.scenario.ts', '2s');
 const throwsRun = shared('throws.scenario.ts', '500ms');
+const returnsRun = shared('returns.scenario.ts', '500ms');
 const clockRun = shared('clock.scenario.ts', '1s');
 const pacedRun = shared('paced.scenario.ts', '1500ms');
 const badRateRun = shared('bad-rate.scenario.ts', '1s');
@@ -62,28 +63,29 @@ describe.concurrent('hostile stalls, values and clocks (real CLI)', () => {
   }, CASE_TIMEOUT_MS);
 
   it('hostile thrown and returned values end in findings, never an aborted scenario', async () => {
-    const r = await throwsRun();
-    expect(r.run.code, r.run.stderr.slice(-2000)).toBe(1);
-    expect(r.results?.scenarios).toHaveLength(7);
-    for (const s of r.results?.scenarios ?? []) {
-      expect(s.status, `${s.name}: ${s.statusReason}`).toBe('complete');
-      expect(s.calls, s.name).toBeGreaterThan(0);
+    for (const [r, count] of [[await throwsRun(), 4], [await returnsRun(), 3]] as const) {
+      expect(r.run.code, r.run.stderr.slice(-2000)).toBe(1);
+      expect(r.results?.scenarios).toHaveLength(count);
+      for (const s of r.results?.scenarios ?? []) {
+        expect(s.status, `${s.name}: ${s.statusReason}`).toBe('complete');
+        expect(s.calls, s.name).toBeGreaterThan(0);
+      }
+      expect(r.run.stderr).not.toMatch(/fatal|internal error|the isolate failed/i);
     }
-    expect(r.run.stderr).not.toMatch(/fatal|internal error|the isolate failed/i);
   }, CASE_TIMEOUT_MS);
 
-  const hostile: Array<[string, RegExp]> = [
-    ['throws-tostring-throws', /^non-Error thrown \(object; its toString threw or is missing\)/],
-    ['throws-null-prototype', /^non-Error thrown \(object; its toString threw or is missing\)/],
-    ['throws-proxy-every-trap', /^non-Error thrown \(object; its toString threw or is missing\)/],
-    ['throws-symbol', /^non-Error thrown: Symbol\(thrown symbol\)/],
-    ['throws-error-hostile-getters', /^Error: \(its message could not be read\)/],
-    ['returns-then-getter-throws', /^Error: then getter/],
-    ['expected-error-predicate-throws', /^non-Error thrown \(object; its toString threw or is missing\)/],
+  const hostile: Array<[string, RegExp, () => Promise<ProjectRun>]> = [
+    ['throws-tostring-throws', /^non-Error thrown \(object; its toString threw or is missing\)/, throwsRun],
+    ['throws-null-prototype', /^non-Error thrown \(object; its toString threw or is missing\)/, throwsRun],
+    ['throws-proxy-every-trap', /^non-Error thrown \(object; its toString threw or is missing\)/, throwsRun],
+    ['throws-symbol', /^non-Error thrown: Symbol\(thrown symbol\)/, throwsRun],
+    ['throws-error-hostile-getters', /^Error: \(its message could not be read\)/, returnsRun],
+    ['returns-then-getter-throws', /^Error: then getter/, returnsRun],
+    ['expected-error-predicate-throws', /^non-Error thrown \(object; its toString threw or is missing\)/, returnsRun],
   ];
-  for (const [name, message] of hostile) {
+  for (const [name, message, run] of hostile) {
     it(`${name}: recorded as an unexpected throw with a safe description`, async () => {
-      const s = scenario(await throwsRun(), name);
+      const s = scenario(await run(), name);
       expect(s.status, s.statusReason ?? '').toBe('complete');
       const errors = s.findings.filter((f) => f.kind === 'error');
       expect(errors, JSON.stringify(s.findings.map((f) => [f.kind, f.message]))).toHaveLength(1);
