@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -278,5 +278,26 @@ describe('CorpusStore: two runs sharing one corpus', () => {
     expect(again.record.owners?.map((o) => o.token)).toEqual(['me']);
     expect(again.record.inputFile).not.toBe(inputFile);
     expect(again.id).not.toBe(id);
+  });
+});
+
+describe('CorpusStore: a corpus folder symlinked out of the project', () => {
+  it('is neither read nor written in the default layout <project>/corpora/<scenario>', async () => {
+    const outside = await mkdtemp(path.join(os.tmpdir(), 'corpus-elsewhere-'));
+    try {
+      await writeFile(path.join(outside, 'passwd'), 'SECRET');
+      await mkdir(path.join(dir, 'corpora'));
+      await symlink(outside, path.join(dir, 'corpora/s'));
+      const warnings: string[] = [];
+      const store = new CorpusStore(path.join(dir, 'corpora/s'), { warn: (line) => warnings.push(line) });
+      expect(await store.loadSeeds('utf8')).toEqual([]);
+      expect(warnings.join('\n')).toMatch(/corpora\/s skipped: .*symlink that leads outside/);
+      await expect(store.listViolations()).resolves.toEqual([]);
+      await expect(store.saveViolation(bytes('x'), fields())).rejects.toThrow(/symlink that leads outside/);
+      await expect(store.saveInteresting(bytes('x'))).rejects.toThrow(/symlink that leads outside/);
+      expect(await readdir(outside)).toEqual(['passwd']);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 });

@@ -106,7 +106,7 @@ export class CorpusStore {
   readonly owner: RecordOwner;
   private readonly warn: (line: string) => void;
   private readonly lockOptions: CorpusLockOptions;
-  /** Sub-folders already checked to stay inside the corpus (saveInteresting runs often). */
+  /** Folders already checked to stay inside the corpus or project (saveInteresting runs often). */
   private readonly checkedFolders = new Set<string>();
 
   constructor(
@@ -139,6 +139,7 @@ export class CorpusStore {
     let realFolder: string;
     let names: string[];
     try {
+      await this.checkCorpusFolder();
       realFolder = await containedFolder(this.dir, folder, { dataFile: folder, field: '(folder)' });
       names = (await readdir(folder)).sort();
     } catch (error) {
@@ -171,10 +172,23 @@ export class CorpusStore {
     return out;
   }
 
+  /**
+   * In the default layout, <project>/corpora/<scenario>, the corpus folder (or corpora/)
+   * must not be a symlink out of the project: a repository could point it at /etc.
+   * A corpus folder a scenario names itself (`corpus:`) is the scenario author's choice.
+   */
+  private async checkCorpusFolder(): Promise<void> {
+    if (this.checkedFolders.has(this.dir) || path.basename(path.dirname(this.dir)) !== 'corpora') return;
+    const project = path.dirname(path.dirname(this.dir));
+    await containedFolder(project, this.dir, { dataFile: this.dir, field: '(folder)' });
+    this.checkedFolders.add(this.dir);
+  }
+
   /** Throws when `folder` (a sub-folder of the corpus) is a symlink out of it: writes must not follow it. */
   private async checkWritableFolder(folder: string): Promise<void> {
     if (this.checkedFolders.has(folder)) return;
     try {
+      await this.checkCorpusFolder();
       await containedFolder(this.dir, folder, { dataFile: folder, field: '(folder)' });
     } catch (error) {
       if (error instanceof ContainmentError && error.code === 'ENOENT') return; // created by the write, inside
@@ -299,6 +313,7 @@ export class CorpusStore {
     } catch {
       return [];
     }
+    await this.checkCorpusFolder();
     await containedFolder(this.dir, this.violationsDir, { dataFile: this.violationsDir, field: '(folder)' });
     return names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort().map((n) => path.join(this.violationsDir, n));
   }
