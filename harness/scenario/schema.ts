@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { parseDurationMs } from './duration.ts';
+import { durationSchema, parseDurationMs } from './duration.ts';
 import { MAX_CALL_RATE } from '../measure/call-schedule.ts';
 import { CHAOS_FIX_HINTS, checkFunctionChaos, functionChaosFields, withFunctionChaos } from './chaos-schema.ts';
 import { checkServiceFields, normaliseServiceFields, SERVICE_FIX_HINTS, serviceScenarioFields } from './service-schema.ts';
@@ -42,10 +42,9 @@ function formatIssues(file: string, issues: ScenarioIssue[]): string {
   return `invalid scenario file ${file}\n${lines.join('\n')}`;
 }
 
-const duration = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
-  const parsed = parseDurationMs(value);
-  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
-});
+// One duration rule for every field (1 us .. 1 day, bare numbers are ms): NaN or 1e300 is
+// answered with that rule's message, not zod's "Invalid input".
+const duration = durationSchema;
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -101,7 +100,7 @@ const scenarioSchema = z
     slo: sloSchema,
     timeout: duration.optional(),
     budget: z
-      .object({ duration: duration.optional(), calls: z.number().int().positive().optional() })
+      .object({ duration: duration.optional(), calls: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional() })
       .strict()
       .optional(),
     seed: z.number().int().nonnegative().max(0xffffffff).optional(),
