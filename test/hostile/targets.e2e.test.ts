@@ -75,6 +75,16 @@ function findingOf(s: ScenarioResult, kind: string, prefix: string): Finding {
   return found;
 }
 
+/** Processes still running in `dir` after up to 10 s (zombies and exiting processes get the time to go). */
+async function leftBehind(dir: string): Promise<number[]> {
+  let pids = await processesIn(dir);
+  for (let i = 0; i < 50 && pids.length > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    pids = await processesIn(dir);
+  }
+  return pids;
+}
+
 /** `slo-harness replay <metaFile>` reproduces the finding: exit 1. */
 async function expectReplays(dir: string, finding: Finding, pattern: RegExp): Promise<void> {
   const replay = await runCli(['replay', finding.metaFile, '--repeats', '2'], dir);
@@ -196,6 +206,7 @@ describe.concurrent('hostile targets (real CLI, real isolates)', () => {
     expect(result.code, result.stderr).toBe(1);
     const exit = findingOf(await scenarioResult(dir), 'exit', 'SPAWN');
     await expectReplays(dir, exit, /reproduced: exit/);
-    expect(await processesIn(dir)).toEqual([]);
+    // The child got SIGTERM with the host's process group; give a loaded machine a moment to reap it.
+    expect(await leftBehind(dir)).toEqual([]);
   });
 });
