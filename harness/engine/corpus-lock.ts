@@ -14,6 +14,7 @@ import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { WriteError } from '../io/atomic-file.ts';
 
 export const LOCK_FILE = '.lock';
 /** How long a writer waits for a live lock before failing. */
@@ -108,7 +109,7 @@ async function tryCreate(file: string, owner: LockOwner): Promise<boolean> {
     handle = await open(file, 'wx', 0o644);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    throw new WriteError(file, error);
   }
   try {
     await handle.writeFile(`${JSON.stringify(owner)}\n`);
@@ -116,7 +117,7 @@ async function tryCreate(file: string, owner: LockOwner): Promise<boolean> {
     // A lock without its owner would block every writer for a while: it never existed.
     await handle.close();
     await rm(file, { force: true });
-    throw error;
+    throw new WriteError(file, error);
   }
   await handle.close();
   return true;

@@ -227,7 +227,13 @@ export class CorpusStore {
         owners: this.ownersWithMe(earlier),
       };
       await writeFileAtomic(inputFile, bytes);
-      await writeJsonAtomic(metaFile, full);
+      try {
+        await writeJsonAtomic(metaFile, full);
+      } catch (error) {
+        // An input without its record is a half-saved finding; one that had a record keeps both.
+        if (!earlier) await rm(inputFile, { force: true }).catch(() => undefined);
+        throw error;
+      }
       return { id, inputFile, metaFile, record: full };
     });
   }
