@@ -121,6 +121,9 @@ const chaos = z.looseObject({
 
 const timelineWindow = z.looseObject({ tStartMs: ms, durationMs: ms, count, p99Ms: z.number().nullable(), errors: count });
 
+const stall = z.looseObject({ stalledMs: ms, phaseWallMs: ms, share: z.number().min(0).max(1) });
+const paced = z.looseObject({ rate: z.number().positive(), corrected: latencyTriple, raw: latencyTriple.nullable() });
+
 const scenario = z.looseObject({
   name: z.string(), description: nullableString, file: z.string(), seed: z.number(),
   engine: z.looseObject({ requested: z.string(), used: z.string(), note: nullableString }),
@@ -131,6 +134,7 @@ const scenario = z.looseObject({
   latency: latencySummary, slos: z.array(sloResult), verdict, findings: z.array(finding), perCallBudgetMs: ms,
   breakingPoint: breakingPoint.optional(), chaos: chaos.optional(), timeline: z.array(timelineWindow).optional(),
   minimisation: minimisation.optional(), regression: regression.optional(), exploration: exploration.optional(), service: service.optional(),
+  stall: stall.optional(), paced: paced.optional(),
 });
 
 const sloSnapshot = z.looseObject({ observedMs: ms, lowerMs: ms, upperMs: ms, thresholdMs: ms, sampleCount: count, verdict });
