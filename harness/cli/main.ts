@@ -96,6 +96,8 @@ async function loadInterruptibly(cmd: RunCommand): Promise<Awaited<ReturnType<ty
 }
 
 async function runCommand(cmd: RunCommand): Promise<number> {
+  // The isolates' workers load the scenario again: they read the same deadline from the environment.
+  if (cmd.loadTimeoutMs !== null) process.env['SLO_HARNESS_LOAD_TIMEOUT_MS'] = String(cmd.loadTimeoutMs);
   const scenarios = await loadInterruptibly(cmd);
   const compare = await loadBaseline(cmd.baseline);
   const outDir = path.resolve(cmd.out ?? path.join('reports', newRunId()));

@@ -66,8 +66,9 @@ export async function measureIsolateStep(
       chaosLedger.record(generation, event.chaos);
     } else if (event.type === 'restart') generation = event.generation;
     else if (event.type === 'fatal') fatal = event.message;
-    // Hangs and crashes never reached the loop's histogram: the watchdog's measure stands in.
-    else if (event.type === 'finding' && (event.kind === 'timeout' || event.kind === 'crash' || event.kind === 'oom' || event.kind === 'exit') && event.latencyMs > 0) {
+    // Hangs and crashes never reached the loop's histogram: the watchdog's measure stands in
+    // (timeouts the host already counted in the histogram are not counted twice).
+    else if (event.type === 'finding' && !event.counted && (event.kind === 'timeout' || event.kind === 'crash' || event.kind === 'oom' || event.kind === 'exit') && event.latencyMs > 0) {
       outside.recordValue(msToUs(event.latencyMs));
     }
   };

@@ -17,6 +17,11 @@ describe('judgeReplay', () => {
     expect(judgeReplay('timeout', [call(2000, 'timeout'), call(2000, 'timeout'), call(5)], 50).status).toBe('still-failing');
   });
 
+  it('keeps a call killed at the timeout failing when the timeout equals the per-call budget', () => {
+    expect(judgeReplay('timeout', [call(2000, 'timeout'), call(2000, 'timeout'), call(2000, 'timeout')], 2000).status).toBe('still-failing');
+    expect(judgeReplay('timeout', [call(2000, 'timeout'), call(5), call(5)], 2000).status).toBe('fixed');
+  });
+
   it('keeps crashes failing while any first call still crashes, whatever the kind recorded', () => {
     expect(judgeReplay('exit', [call(1, 'exit', 'exit(3)'), call(1), call(1)], 50)).toMatchObject({ status: 'still-failing', detail: 'exit: exit(3)' });
     expect(judgeReplay('slow', [call(1, 'oom'), call(1), call(1)], 50).status).toBe('still-failing');

@@ -13,6 +13,7 @@ import { planFuzzPhases, recordFallback } from '../engine/select.ts';
 import { hexPreview, previewInput } from '../engine/input-preview.ts';
 import { createLatencyHistogram, decodeHistogram, msToUs, summarizeLatency, type Histogram } from '../measure/histogram.ts';
 import { applyStallRule, overallVerdict, sloVerdict, stallSummary } from '../measure/verdict.ts';
+import { pacedSummary } from '../measure/paced.ts';
 import { recordLostWrite } from '../io/write-failures.ts';
 import { UsageError } from '../scenario/load.ts';
 import type { CompletionStatus, Finding, FindingKind, ScenarioResult } from '../report/results-schema.ts';
@@ -68,12 +69,15 @@ export interface RunScenarioOptions {
 /** Snapshots are cumulative per worker: keep the latest per generation and merge at the end. */
 class SnapshotLedger {
   private readonly latest = new Map<number, string>();
+  /** Raw call times of a paced loop (slo.rate), per generation; `latest` then holds corrected latencies. */
+  private readonly latestRaw = new Map<number, string>();
   private readonly calls = new Map<number, number>();
   private readonly extra = createLatencyHistogram();
 
-  record(generation: number, histogram: string, calls: number): void {
+  record(generation: number, histogram: string, calls: number, raw?: string): void {
     this.latest.set(generation, histogram);
     this.calls.set(generation, calls);
+    if (raw !== undefined) this.latestRaw.set(generation, raw);
   }
   /** Calls that never returned (hangs, crashes) are measured by the watchdog instead. */
   recordOutside(latencyMs: number): void {
@@ -85,9 +89,16 @@ class SnapshotLedger {
     return n;
   }
   merged(): Histogram {
+    return this.mergeOf(this.latest);
+  }
+  /** Raw call times of a paced loop, with the watchdog's measures; null when the loop was not paced. */
+  mergedRaw(): Histogram | null {
+    return this.latestRaw.size > 0 ? this.mergeOf(this.latestRaw) : null;
+  }
+  private mergeOf(snapshots: Map<number, string>): Histogram {
     const out = createLatencyHistogram();
     out.add(this.extra);
-    for (const encoded of this.latest.values()) {
+    for (const encoded of snapshots.values()) {
       const h = decodeHistogram(encoded);
       out.add(h);
       h.destroy();
@@ -200,7 +211,7 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
         engine = event.engine;
         break;
       case 'snapshot': {
-        ledger.record(generation, event.histogram, event.calls);
+        ledger.record(generation, event.histogram, event.calls, event.rawHistogram);
         // Cumulative per host: the hosts before this one add their final totals.
         if (event.stalledMs !== undefined) hostStalledMs = event.stalledMs;
         chaosLedger.record(generation, event.chaos);
@@ -326,7 +337,11 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
       : `the isolate host exited with ${exit.signal ?? `code ${exit.code}`}${exit.outputTail ? `; last output: ${exit.outputTail.slice(-500)}` : ''}`;
   }
   const histogram = ledger.merged();
+  const rawHistogram = ledger.mergedRaw();
   ledger.destroy();
+  const rate = scenario.slo.rate;
+  const paced = rate !== undefined ? pacedSummary(rate, histogram, rawHistogram) : null;
+  rawHistogram?.destroy();
   const status: CompletionStatus = fatal ? 'error' : interrupted ? 'interrupted' : 'complete';
   const measuredWallMs = performance.now() - measureStarted;
   const stall = stallSummary(stalledMs, measuredWallMs);
@@ -334,7 +349,7 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
   const slos = applyStallRule(
     scenario.slo.thresholds.map((t) => sloVerdict(histogram, t.metric, t.thresholdMs)),
     histogram,
-    { stalledMs, phaseWallMs: measuredWallMs, timeoutMs: scenario.timeoutMs },
+    { stalledMs, phaseWallMs: measuredWallMs, timeoutMs: scenario.timeoutMs, ...(rate !== undefined ? { callsPerMs: rate / 1000 } : {}) },
   );
   const findingList = [...findings.values()];
   const elapsedMs = performance.now() - started;
@@ -361,6 +376,7 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
     perCallBudgetMs: scenario.slo.perCallMs,
     ...(exploration ? { exploration: exploration.summary } : {}),
     ...(stall ? { stall } : {}),
+    ...(paced ? { paced } : {}),
   };
   histogram.destroy();
   // Confirm slow findings with first calls in a probe isolate, shrink them toward the

@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads';
 import { CONTROL, RSS_ALLOWANCE_MB, type FindingKindWire, type HostCommand, type HostEvent, type IsolateConfig, type IsolateEvent } from './protocol.ts';
 import type { IsolateWorkerData } from './isolate-worker.ts';
 import { encodeHistogram, initHistogramsSync } from '../measure/histogram.ts';
-import { createSharedCounts, recordSharedMs, sharedTotal, toHistogram } from '../measure/shared-counts.ts';
+import { createSharedCounts, rawCountsView, rawHistogramOf, recordSharedMs, sharedTotal, toHistogram } from '../measure/shared-counts.ts';
 import { createChaosBuffers, readChaosSnapshot, type ChaosBuffers } from '../chaos/isolate-chaos.ts';
 import { describeThrown, endTargetChildren } from './hostile-values.ts';
 import { createRing, flushRing, loadTimeoutMessage, loadTimeoutMs, ringEntries, ringView, type RingView } from './recovery-files.ts';
@@ -89,9 +89,21 @@ class Host {
   /** Cumulative counts of the current worker, read from shared memory: works even if it hangs. */
   private sendSnapshot(run: WorkerRun, final: boolean): void {
     const h = toHistogram(run.counts);
+    // A paced loop (slo.rate) keeps its raw call times in a second region of the counts.
+    const raw = rawHistogramOf(run.counts);
     const chaos = readChaosSnapshot(run.chaos);
-    send({ type: 'snapshot', histogram: encodeHistogram(h), calls: sharedTotal(run.counts), elapsedMs: performance.now() - run.startedAt, final, stalledMs: this.stalledMs, ...(chaos ? { chaos } : {}) });
+    send({
+      type: 'snapshot',
+      histogram: encodeHistogram(h),
+      calls: sharedTotal(run.counts),
+      elapsedMs: performance.now() - run.startedAt,
+      final,
+      stalledMs: this.stalledMs,
+      ...(raw ? { rawHistogram: encodeHistogram(raw) } : {}),
+      ...(chaos ? { chaos } : {}),
+    });
     h.destroy();
+    raw?.destroy();
   }
 
   stop(): void {
@@ -110,7 +122,8 @@ class Host {
     const control = new SharedArrayBuffer(CONTROL.INT32_SLOTS * 4);
     const times = new SharedArrayBuffer(CONTROL.FLOAT64_SLOTS * 8);
     const inputBuffer = new SharedArrayBuffer(Math.max(1, config.scenario.input.maxLength));
-    const counts = createSharedCounts();
+    const paced = config.scenario.kind === 'function' && config.scenario.slo.rate !== undefined;
+    const counts = createSharedCounts(paced ? 2 : 1);
     const chaos = createChaosBuffers(remaining);
     const ring = createRing(config.scenario.input.maxLength);
     const data: IsolateWorkerData = { config: remaining, control, times, inputBuffer, counts, ring, ...(chaos ? { chaos } : {}) };
@@ -289,10 +302,17 @@ class Host {
     return this.stopped;
   }
 
+  /** A call that took at least `elapsed` ms: counted in the corrected and (when paced) raw histograms. */
+  private recordCensored(run: WorkerRun, elapsed: number): void {
+    recordSharedMs(run.counts, elapsed);
+    const raw = rawCountsView(run.counts);
+    if (raw) recordSharedMs(raw, elapsed);
+  }
+
   private onTimeout(run: WorkerRun, input: Uint8Array, elapsed: number): void {
     run.settled = true;
     // The call took at least this long: the histogram gets it at the moment of the kill.
-    recordSharedMs(run.counts, elapsed);
+    this.recordCensored(run, elapsed);
     this.stalledMs += elapsed;
     this.killedAt = performance.now();
     this.sendSnapshot(run, true);
@@ -318,7 +338,9 @@ class Host {
    */
   private cutAtPhaseEnd(run: WorkerRun, input: Uint8Array, elapsed: number): void {
     run.settled = true;
-    recordSharedMs(run.counts, elapsed);
+    this.recordCensored(run, elapsed);
+    // A call cut at the end of the phase stalled the loop for as long as it ran.
+    this.stalledMs += elapsed;
     this.sendSnapshot(run, true);
     send({
       type: 'finding',

@@ -25,7 +25,7 @@ import { createChoiceFeeder } from '../engine/choice-sequence.ts';
 import { coverageFilterFor, importedPackages, targetSources } from '../engine/target-packages.ts';
 import type { TargetContext } from '../scenario/types.ts';
 import { createLoopChaos, createTargetContext, type ChaosBuffers } from '../chaos/isolate-chaos.ts';
-import { errorSignature, runMeasuredLoop, timedCall, type LoopShared } from './measured-loop.ts';
+import { errorSignature, isExpectedError, runMeasuredLoop, timedCall, type LoopShared } from './measured-loop.ts';
 import type { IsolateConfig, IsolateEvent } from './protocol.ts';
 import { runReplayTrace } from '../trace/replay-trace.ts';
 import { describeThrown } from './hostile-values.ts';
@@ -190,7 +190,7 @@ async function runReplay(config: IsolateConfig, scenario: LoadedScenario): Promi
     replayCtx.iteration = i;
     const result = await timedCall(shared, scenario.target, input, replayCtx);
     latenciesMs.push(result.ms);
-    if (result.threw && !(scenario.expectedError?.(result.error) ?? false) && !threw) {
+    if (result.threw && !isExpectedError(scenario.expectedError, result.error) && !threw) {
       const sig = errorSignature(result.error);
       threw = { message: sig.message, stack: sig.stack };
     }

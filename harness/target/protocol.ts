@@ -82,6 +82,8 @@ export interface SnapshotMessage {
    * to the replacement worker's 'ready'. For the stall rule of the verdict.
    */
   stalledMs?: number;
+  /** Encoded raw call times (µs) of a loop paced at `slo.rate`; `histogram` then holds the corrected latencies. */
+  rawHistogram?: string;
 }
 
 export interface ReplayResultMessage {

@@ -1,6 +1,6 @@
 /** Helpers for end-to-end tests: a throw-away project folder and the real CLI in a child process. */
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readdir, readlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
@@ -82,6 +82,9 @@ export async function processesIn(dir: string): Promise<number[]> {
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
+      // A zombie has exited already (its parent has not reaped it yet): not a leftover.
+      const state = /\) (\S)/.exec(await readFile(`/proc/${entry}/stat`, 'utf8'))?.[1];
+      if (state === 'Z') continue;
       if ((await readlink(`/proc/${entry}/cwd`)) === dir) pids.push(Number(entry));
     } catch {
       // Exited meanwhile, or not ours to read.
