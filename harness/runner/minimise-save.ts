@@ -11,7 +11,17 @@ import { hexPreview, previewInput } from '../engine/input-preview.ts';
 import { savedOrLost } from '../io/write-failures.ts';
 import type { Finding, GrowthFit as GrowthResult } from '../report/results-schema.ts';
 import type { ProbeMeasurement } from '../target/probe.ts';
-import type { MinimiseOptions } from './minimise.ts';
+import type { InputEncoding } from '../engine/feeders.ts';
+
+/** What saving needs of minimise.ts's options (its own type, so the two files import one way). */
+export interface SaveContext {
+  scenario: { timeoutMs: number; perCallMs: number };
+  corpus: CorpusStore;
+  encoding: InputEncoding;
+  /** Working directory for relative paths, and how a user invokes the CLI (replay commands). */
+  cwd: string;
+  cli: string;
+}
 
 function relative(cwd: string, file: string): string {
   const rel = path.relative(cwd, file);
@@ -33,7 +43,7 @@ export async function saveMinimised(
   originalMeasured: ProbeMeasurement,
   growth: GrowthResult | undefined,
   minimiseMs: number,
-  opts: MinimiseOptions,
+  opts: SaveContext,
 ): Promise<Finding> {
   const { cwd, cli, corpus, encoding } = opts;
   const kind = measured.calls.filter((c) => c.kind === 'timeout').length * 2 > measured.calls.length ? 'timeout' : 'slow';
