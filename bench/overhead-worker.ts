@@ -1,7 +1,9 @@
 /**
  * Runs inside a worker thread (the same kind of isolate the harness uses): a bare loop
  * calling the target, then the harness's real measured loop on the same pre-generated
- * inputs, and reports both call rates.
+ * inputs, and reports both call rates. The loop's feeder is wrapped as the isolate worker
+ * wraps it (target/input-recorder.ts): every input goes into the crash-recovery ring and,
+ * while cheap, the in-flight file, so the cost of that recording is in the figure.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Feeder, FedInput } from '../harness/engine/feeders.ts';
@@ -9,6 +11,11 @@ import { createSharedCounts, sharedTotal } from '../harness/measure/shared-count
 import { resolveScenarios } from '../harness/scenario/schema.ts';
 import { CONTROL } from '../harness/target/protocol.ts';
 import { runMeasuredLoop, type LoopShared } from '../harness/target/measured-loop.ts';
+import { createInputRecorder, recordingFeeder } from '../harness/target/input-recorder.ts';
+import { createRing, ringView } from '../harness/target/recovery-files.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 const { calls, rounds } = workerData as { calls: number; rounds: number };
 
@@ -28,9 +35,11 @@ function bareRate(n: number): number {
   return (n / ms) * 1000;
 }
 
+const recoveryDir = mkdtempSync(path.join(os.tmpdir(), 'slo-overhead-'));
+
 async function harnessRate(n: number): Promise<number> {
   let i = 0;
-  const feeder: Feeder = { engine: 'pregenerated', next: () => inputs[i++ & 255] as FedInput, feedback() {} };
+  const pregenerated: Feeder = { engine: 'pregenerated', next: () => inputs[i++ & 255] as FedInput, feedback() {} };
   const shared: LoopShared = {
     control: new Int32Array(new SharedArrayBuffer(CONTROL.INT32_SLOTS * 4)),
     times: new Float64Array(new SharedArrayBuffer(CONTROL.FLOAT64_SLOTS * 8)),
@@ -39,7 +48,9 @@ async function harnessRate(n: number): Promise<number> {
   };
   const [scenario] = resolveScenarios({ name: 'overhead', target, input: { type: 'string' }, slo: { p99: '1s' } }, { file: '/dev/null/overhead.scenario.ts' });
   if (!scenario) throw new Error('scenario did not resolve');
-  const config = { scenario, seed: 1, mode: { kind: 'fuzz' as const, durationMs: 600_000, calls: n }, seeds: [], confirmRepeats: 2, snapshotIntervalMs: 250, generation: 0, avoid: [] };
+  const recovery = { inFlightFile: path.join(recoveryDir, 'in-flight'), ringFile: path.join(recoveryDir, 'ring') };
+  const config = { scenario, seed: 1, mode: { kind: 'fuzz' as const, durationMs: 600_000, calls: n }, seeds: [], confirmRepeats: 2, snapshotIntervalMs: 250, generation: 0, avoid: [], recovery };
+  const feeder = recordingFeeder(pregenerated, createInputRecorder(config, ringView(createRing(4096), 4096)));
   const t0 = performance.now();
   await runMeasuredLoop(shared, { call: target, expectedError: null }, feeder, config, () => {});
   const ms = performance.now() - t0;
@@ -56,4 +67,5 @@ for (let r = 0; r < rounds; r++) {
   bare.push(bareRate(calls));
   harness.push(await harnessRate(calls));
 }
+rmSync(recoveryDir, { recursive: true, force: true });
 parentPort?.postMessage({ bare, harness });

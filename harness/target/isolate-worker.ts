@@ -29,7 +29,8 @@ import { errorSignature, isExpectedError, runMeasuredLoop, timedCall, type LoopS
 import type { IsolateConfig, IsolateEvent } from './protocol.ts';
 import { runReplayTrace } from '../trace/replay-trace.ts';
 import { describeThrown } from './hostile-values.ts';
-import { InFlightWriter, ringPush, ringView, type RingView } from './recovery-files.ts';
+import { createInputRecorder, recordingFeeder } from './input-recorder.ts';
+import { ringView, type RingView } from './recovery-files.ts';
 
 export interface IsolateWorkerData {
   config: IsolateConfig;
@@ -61,40 +62,6 @@ const shared: LoopShared = {
 };
 const post = (event: IsolateEvent): void => port.postMessage(event);
 const ring: RingView | null = data.ring ? ringView(data.ring, data.config.scenario.input.maxLength) : null;
-
-/**
- * Leaves each input where the parent finds it if the target kills this whole process:
- * in the shared ring always, in the in-flight file while that is cheap (recovery-files.ts).
- * Called as the input leaves the feeder, before the timed window: the measured latency
- * never includes the write.
- */
-function createInputRecorder(config: IsolateConfig): (bytes: Uint8Array) => void {
-  const file = config.recovery?.inFlightFile;
-  let writer: InFlightWriter | null = null;
-  try {
-    writer = file ? new InFlightWriter(file, config.scenario.input.maxLength, config.recordEveryInput === true) : null;
-  } catch {
-    writer = null; // An unwritable temp folder costs crash recovery, not the run.
-  }
-  return (bytes) => {
-    if (ring) ringPush(ring, bytes);
-    writer?.record(bytes);
-  };
-}
-
-function recordingFeeder(feeder: Feeder, record: (bytes: Uint8Array) => void): Feeder {
-  const drain = feeder.drainInteresting?.bind(feeder);
-  return {
-    engine: feeder.engine,
-    next: () => {
-      const input = feeder.next();
-      record(input.bytes);
-      return input;
-    },
-    feedback: (input, result) => feeder.feedback(input, result),
-    ...(drain ? { drainInteresting: drain } : {}),
-  };
-}
 
 async function loadScenario(config: IsolateConfig): Promise<LoadedScenario> {
   const mod = (await import(pathToFileURL(config.scenario.file).href)) as { default?: unknown };
@@ -183,7 +150,7 @@ async function runReplay(config: IsolateConfig, scenario: LoadedScenario): Promi
     return;
   }
   const input: FedInput = { bytes: config.mode.input, value: decodeInput(config.mode.input, encoding) };
-  createInputRecorder(config)(input.bytes);
+  createInputRecorder(config, ring)(input.bytes);
   const latenciesMs: number[] = [];
   let threw: { message: string; stack: string | null } | null = null;
   for (let i = 0; i < config.mode.repeats; i++) {
@@ -202,7 +169,7 @@ async function runReplay(config: IsolateConfig, scenario: LoadedScenario): Promi
 async function main(): Promise<void> {
   const { config } = data;
   const scenario = await loadScenario(config);
-  const feeder = config.mode.kind === 'fuzz' ? recordingFeeder(createFeeder(config, scenario), createInputRecorder(config)) : null;
+  const feeder = config.mode.kind === 'fuzz' ? recordingFeeder(createFeeder(config, scenario), createInputRecorder(config, ring)) : null;
   post({ type: 'ready', engine: feeder?.engine ?? 'replay', seeds: config.seeds.length, pid: process.pid, tid: threadId() });
   const chaos = feeder ? await createLoopChaos(config, data.chaos) : null;
   if (feeder) await runMeasuredLoop(shared, { call: scenario.target, expectedError: scenario.expectedError, chaos }, feeder, config, post);
