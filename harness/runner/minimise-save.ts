@@ -5,13 +5,13 @@
  * (io/write-failures.ts), and a finding whose minimised input could not be saved stays as
  * found, so its replay command still points at files that exist.
  */
-import path from 'node:path';
 import { contentId, type CorpusStore, type ViolationFields, type ViolationRecord } from '../engine/corpus.ts';
 import { hexPreview, previewInput } from '../engine/input-preview.ts';
 import { savedOrLost } from '../io/write-failures.ts';
 import type { Finding, GrowthFit as GrowthResult } from '../report/results-schema.ts';
 import type { ProbeMeasurement } from '../target/probe.ts';
 import type { InputEncoding } from '../engine/feeders.ts';
+import { relativeToCwd, shellQuote } from '../io/display-path.ts';
 
 /** What saving needs of minimise.ts's options (its own type, so the two files import one way). */
 export interface SaveContext {
@@ -21,16 +21,6 @@ export interface SaveContext {
   /** Working directory for relative paths, and how a user invokes the CLI (replay commands). */
   cwd: string;
   cli: string;
-}
-
-function relative(cwd: string, file: string): string {
-  const rel = path.relative(cwd, file);
-  return rel.startsWith('..') ? file : rel;
-}
-
-/** run-scenario.ts's shellQuote (importing it from there would make an import cycle). */
-function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_./:=@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Saves the minimised violation (atomic), links the original to it, and rewrites the finding. */
@@ -50,7 +40,7 @@ export async function saveMinimised(
   const budgetMs = kind === 'timeout' ? opts.scenario.timeoutMs : opts.scenario.perCallMs;
   const shrunk = contentId(minimal) !== finding.id;
   const id = contentId(minimal);
-  const metaFile = relative(cwd, corpus.violationMetaFile(id));
+  const metaFile = relativeToCwd(cwd, corpus.violationMetaFile(id));
   const replay = `${cli} replay ${shellQuote(metaFile)}`;
   const message = `median first-call latency ${measured.medianMs.toFixed(1)} ms over ${measured.latenciesMs.length} fresh calls exceeds the per-call budget of ${opts.scenario.perCallMs} ms`;
   const { schema: _s, version: _v, id: _i, inputFile: _f, inputSize: _z, ...fields } = record;
@@ -90,7 +80,7 @@ export async function saveMinimised(
       size: minimal.length,
       preview: previewInput(minimal, encoding),
       hexPreview: hexPreview(minimal),
-      file: relative(cwd, corpus.violationInputFile(id)),
+      file: relativeToCwd(cwd, corpus.violationInputFile(id)),
     },
     metaFile,
     replay: shrunk ? replay : finding.replay,

@@ -18,7 +18,7 @@ import type { ResolvedScenario } from '../scenario/types.ts';
 import { medianOf, type ProbeCall } from '../target/probe-protocol.ts';
 import { startProbe, type FirstCallProbe } from '../target/probe.ts';
 import { assembleResults, newRunId, runAll, type RunAllOptions } from './run-all.ts';
-import { shellQuote } from './run-scenario.ts';
+import { relativeToCwd, shellQuote } from '../io/display-path.ts';
 
 const CRASH_KINDS = new Set(['crash', 'exit', 'oom']);
 
@@ -46,11 +46,6 @@ export function judgeReplay(kind: string, calls: readonly ProbeCall[], perCallMs
   return { status: 'fixed', detail: latency };
 }
 
-function relative(cwd: string, file: string): string {
-  const rel = path.relative(cwd, file);
-  return rel.startsWith('..') ? file : rel;
-}
-
 interface Replayed {
   entry: RegressionEntry;
   record: ViolationRecord | null;
@@ -58,7 +53,7 @@ interface Replayed {
 }
 
 function errorEntry(metaFile: string, cwd: string, perCallMs: number, detail: string): Replayed {
-  const entry: RegressionEntry = { id: path.basename(metaFile, '.json'), kind: 'slow', metaFile: relative(cwd, metaFile), latenciesMs: [], medianMs: 0, budgetMs: perCallMs, status: 'error', detail };
+  const entry: RegressionEntry = { id: path.basename(metaFile, '.json'), kind: 'slow', metaFile: relativeToCwd(cwd, metaFile), latenciesMs: [], medianMs: 0, budgetMs: perCallMs, status: 'error', detail };
   return { entry, record: null, input: null };
 }
 
@@ -81,7 +76,7 @@ async function foreignScenario(record: ViolationRecord, metaFile: string, scenar
   }
   const named = path.resolve(path.dirname(metaFile), record.scenarioFile);
   if ((await realOrSelf(named)) !== (await realOrSelf(scenario.file))) {
-    return `the record names scenario file ${relative(cwd, named)}, not ${relative(cwd, scenario.file)}, the file of this run; it is not replayed\n  fix: run \`slo-harness run <that scenario file> --regression\` if it is yours, or delete the record`;
+    return `the record names scenario file ${relativeToCwd(cwd, named)}, not ${relativeToCwd(cwd, scenario.file)}, the file of this run; it is not replayed\n  fix: run \`slo-harness run <that scenario file> --regression\` if it is yours, or delete the record`;
   }
   return null;
 }
@@ -138,7 +133,7 @@ async function measureSaved(saved: Array<Replayable | Replayed>, scenario: Resol
       const entry: RegressionEntry = {
         id: record.id,
         kind: record.kind as FindingKind,
-        metaFile: relative(cwd, metaFile),
+        metaFile: relativeToCwd(cwd, metaFile),
         latenciesMs: measured.latenciesMs,
         medianMs: measured.medianMs,
         budgetMs: perCallMs,
@@ -179,7 +174,7 @@ function asFinding(r: Replayed, cwd: string, cli: string, corpus: CorpusStore): 
     budgetMs: entry.budgetMs,
     message: `regression: still failing: ${entry.detail}`,
     stack: record.stack,
-    input: { encoding: record.encoding, size: input.length, preview: previewInput(input, record.encoding), hexPreview: hexPreview(input), file: relative(cwd, corpus.violationInputFile(record.id)) },
+    input: { encoding: record.encoding, size: input.length, preview: previewInput(input, record.encoding), hexPreview: hexPreview(input), file: relativeToCwd(cwd, corpus.violationInputFile(record.id)) },
     metaFile: entry.metaFile,
     replay: `${cli} replay ${shellQuote(entry.metaFile)}`,
     firstSeenAt: record.foundAt,
@@ -230,10 +225,10 @@ export function regressionOnlyResult(scenario: ResolvedScenario, seed: number, c
   const result: ScenarioResult = {
     name: scenario.name,
     description: scenario.description ?? null,
-    file: relative(cwd, scenario.file),
+    file: relativeToCwd(cwd, scenario.file),
     seed,
     engine: { requested: scenario.engine, used: 'regression-replay', note: 'saved violations replayed with first calls in the probe isolate; no fuzz phase' },
-    input: { type: scenario.input.type, maxLength: scenario.input.maxLength, corpusDir: relative(cwd, scenario.input.corpusDir), seeds: 0 },
+    input: { type: scenario.input.type, maxLength: scenario.input.maxLength, corpusDir: relativeToCwd(cwd, scenario.input.corpusDir), seeds: 0 },
     timeoutMs: scenario.timeoutMs,
     budget: { durationMs: 0, calls: summary.replayed },
     status: 'complete',

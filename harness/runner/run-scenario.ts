@@ -27,6 +27,7 @@ import { startScenarioStress } from '../chaos/stress/scenario-stress.ts';
 import { runBreakingPoint, scenarioChaos } from './breaking-point-runner.ts';
 import { runServiceScenario } from './run-service.ts';
 import type { CurvePoint } from '../search/breaking-point.ts';
+import { relativeToCwd, shellQuote } from '../io/display-path.ts';
 
 /** Hosts the measured phase may go through when targets kill them (each death is a crash finding). */
 const MAX_MEASURE_HOSTS = 8;
@@ -110,16 +111,6 @@ class SnapshotLedger {
   }
 }
 
-function relative(cwd: string, file: string): string {
-  const rel = path.relative(cwd, file);
-  return rel.startsWith('..') ? file : rel;
-}
-
-/** Quotes a path for a copy-pasteable shell command (POSIX single quotes). */
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_./:=@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
 export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioOptions): Promise<ScenarioResult> {
   // HTTP service targets run in this process around real child processes (runner/run-service.ts).
   if (scenario.kind === 'service') return runServiceScenario(scenario, opts);
@@ -171,9 +162,9 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
         size: msg.input.length,
         preview: previewInput(msg.input, encoding),
         hexPreview: hexPreview(msg.input),
-        file: relative(cwd, path.join(corpus.violationsDir, `${id}.input`)),
+        file: relativeToCwd(cwd, path.join(corpus.violationsDir, `${id}.input`)),
       },
-      metaFile: relative(cwd, path.join(corpus.violationsDir, `${id}.json`)),
+      metaFile: relativeToCwd(cwd, path.join(corpus.violationsDir, `${id}.json`)),
       replay: '',
       firstSeenAt: new Date().toISOString(),
       occurrences: 1,
@@ -356,10 +347,10 @@ export async function runScenario(scenario: ResolvedScenario, opts: RunScenarioO
   const result: ScenarioResult = {
     name: scenario.name,
     description: scenario.description ?? null,
-    file: relative(cwd, scenario.file),
+    file: relativeToCwd(cwd, scenario.file),
     seed: opts.seed,
     engine: { requested: selection.requested, used: selection.used, note: selection.note },
-    input: { type: scenario.input.type, maxLength: scenario.input.maxLength, corpusDir: relative(cwd, scenario.input.corpusDir), seeds: seeds.length },
+    input: { type: scenario.input.type, maxLength: scenario.input.maxLength, corpusDir: relativeToCwd(cwd, scenario.input.corpusDir), seeds: seeds.length },
     timeoutMs: scenario.timeoutMs,
     budget: { durationMs, calls },
     status,

@@ -5,7 +5,6 @@
  * A service that dies is a finding with its in-flight inputs; a service that never starts
  * is an `error` status with its output. Every process is stopped before this returns.
  */
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CorpusStore } from '../engine/corpus.ts';
 import { encodingFor } from '../engine/feeders.ts';
@@ -21,13 +20,9 @@ import { startServiceStack, type ServiceStack } from '../service/stack.ts';
 import type { CurvePoint } from '../search/breaking-point.ts';
 import { ServiceTracer } from '../trace/service-trace.ts';
 import type { RunScenarioOptions } from './run-scenario.ts';
+import { relativeToCwd } from '../io/display-path.ts';
 
 const TIMELINE_WINDOW_MS = 250;
-
-function relative(cwd: string, file: string): string {
-  const rel = path.relative(cwd, file);
-  return rel.startsWith('..') ? file : rel;
-}
 
 function summary(h: Histogram): { p50Ms: number; p99Ms: number; maxMs: number } {
   if (h.totalCount === 0) return { p50Ms: 0, p99Ms: 0, maxMs: 0 };
@@ -183,12 +178,12 @@ function assemble(x: AssembleInput): ScenarioResult {
   const result: ScenarioResult = {
     name: scenario.name,
     description: scenario.description ?? null,
-    file: relative(x.cwd, scenario.file),
+    file: relativeToCwd(x.cwd, scenario.file),
     seed: x.opts.seed,
     // Service requests come from the in-process feeder (no coverage reaches another process):
     // only an explicit Jazzer request is a fallback worth flagging.
     engine: { requested: scenario.engine === 'jazzer' ? 'jazzer' : x.engine, used: x.engine, note: 'HTTP service: requests built in-process from the input feeder' },
-    input: { type: scenario.input.type, maxLength: scenario.input.maxLength, corpusDir: relative(x.cwd, scenario.input.corpusDir), seeds: x.seeds },
+    input: { type: scenario.input.type, maxLength: scenario.input.maxLength, corpusDir: relativeToCwd(x.cwd, scenario.input.corpusDir), seeds: x.seeds },
     timeoutMs: scenario.timeoutMs,
     budget: { durationMs: x.durationMs, calls: null },
     status,

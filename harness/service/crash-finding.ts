@@ -12,6 +12,7 @@ import { isDiskFault, recordLostWrite } from '../io/write-failures.ts';
 import type { Finding } from '../report/results-schema.ts';
 import type { ResolvedServiceScenario } from '../scenario/service-types.ts';
 import type { ProcessDeath } from './stack.ts';
+import { relativeToCwd } from '../io/display-path.ts';
 
 /** Suspects saved per death: the culprit is almost always among the oldest. */
 const MAX_SAVED = 8;
@@ -26,11 +27,6 @@ export interface CrashContext {
   cliName: string;
   /** ms from the scenario's start. */
   offsetMs: number;
-}
-
-function relative(cwd: string, file: string): string {
-  const rel = path.relative(cwd, file);
-  return rel.startsWith('..') ? file : rel;
 }
 
 function describeDeath(death: ProcessDeath): string {
@@ -61,7 +57,7 @@ export async function saveCrashFinding(ctx: CrashContext): Promise<Finding> {
   const tail = ctx.death.process.outputTail().slice(-4000);
   const suspects = ctx.suspects.length > 0 ? ctx.suspects.slice(0, MAX_SAVED) : [new Uint8Array(0)];
   const foundAt = new Date().toISOString();
-  const replay = `${ctx.cliName} run ${relative(ctx.cwd, ctx.scenario.file)} --seed ${ctx.seed}`;
+  const replay = `${ctx.cliName} run ${relativeToCwd(ctx.cwd, ctx.scenario.file)} --seed ${ctx.seed}`;
   const saved: Array<{ id: string; inputFile: string; metaFile: string }> = [];
   const message = `${describeDeath(ctx.death)}; ${ctx.suspects.length} request(s) in flight`;
   for (const bytes of suspects) {
@@ -84,7 +80,7 @@ export async function saveCrashFinding(ctx: CrashContext): Promise<Finding> {
   }
   const first = saved[0] as { id: string; inputFile: string; metaFile: string };
   const firstInput = suspects[0] as Uint8Array;
-  const others = saved.slice(1).map((s) => relative(ctx.cwd, s.inputFile));
+  const others = saved.slice(1).map((s) => relativeToCwd(ctx.cwd, s.inputFile));
   return {
     id: first.id,
     kind,
@@ -97,9 +93,9 @@ export async function saveCrashFinding(ctx: CrashContext): Promise<Finding> {
       size: firstInput.length,
       preview: previewInput(firstInput, encoding),
       hexPreview: hexPreview(firstInput),
-      file: relative(ctx.cwd, first.inputFile),
+      file: relativeToCwd(ctx.cwd, first.inputFile),
     },
-    metaFile: relative(ctx.cwd, first.metaFile),
+    metaFile: relativeToCwd(ctx.cwd, first.metaFile),
     replay,
     firstSeenAt: foundAt,
     occurrences: 1,
