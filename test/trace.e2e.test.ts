@@ -98,7 +98,7 @@ describe('trace phase (real CLI, real sampler)', () => {
     expect(run.stderr).toMatch(/trace: bpftrace, 99 Hz/);
     expect(run.stderr).toMatch(/bpftrace probes attached \d+ ms after launch/);
     const traced = (await results(dir)).scenarios[0]?.findings.filter((f) => f.stacks) ?? [];
-    expect(traced.length).toBeGreaterThan(0);
+    expect(traced.length, run.stderr).toBeGreaterThan(0);
     for (const f of traced) {
       expect(f.stacks?.backend).toBe('bpftrace');
       expect(f.stacks?.folded.length).toBeGreaterThan(0);
@@ -117,7 +117,7 @@ describe('trace phase (real CLI, real sampler)', () => {
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toMatch(/trace: v8-inspector \(fallback: bpftrace not on PATH/);
     const traced = (await results(dir)).scenarios[0]?.findings.filter((f) => f.stacks) ?? [];
-    expect(traced.length).toBeGreaterThan(0);
+    expect(traced.length, run.stderr).toBeGreaterThan(0);
     for (const f of traced) {
       expect(f.stacks?.backend).toBe('v8-inspector');
       expect(f.stacks?.reason).toMatch(/bpftrace not on PATH/);

@@ -45,6 +45,9 @@ function send(line: string): void {
 function startGuard(): ChildProcess {
   const child = spawn(process.execPath, [GUARD_FILE, OWNER], {
     detached: true,
+    // The guard outlives the harness by a moment (it is told by end of file); it must not hold
+    // the user's working directory (an unmount, a test's leftover scan) meanwhile.
+    cwd: '/',
     stdio: ['pipe', 'ignore', 'ignore'],
     // No loader hooks (tsx, a test runner's): the guard is plain JavaScript and must start fast.
     env: { ...process.env, NODE_OPTIONS: '' },

@@ -71,10 +71,17 @@ export interface TraceSessionResult {
 
 const msSince = (t0: bigint, t1: bigint | undefined): number | null => (t1 === undefined ? null : Number(t1 - t0) / 1e6);
 
+/** How much longer than the scenario's timeout a V8-profiled replay call may run. */
+const V8_SESSION_TIMEOUT_FACTOR = 4;
+
 function replayConfig(options: TraceSessionOptions, spec: ReplayTraceSpec): IsolateConfig {
   const first = options.violations[0]?.input ?? new Uint8Array(0);
+  // Under the V8 profiler a call the watchdog ends takes the whole profile with it, and a slow
+  // finding (it returned within the timeout when found) can run past the timeout when replayed
+  // on a loaded machine. The windows time each call anyway, so the session's watchdog is wider.
+  const timeoutMs = spec.v8Profiler ? options.scenario.timeoutMs * V8_SESSION_TIMEOUT_FACTOR : options.scenario.timeoutMs;
   return {
-    scenario: options.scenario,
+    scenario: { ...options.scenario, timeoutMs },
     seed: options.seed,
     mode: { kind: 'replay', input: first, repeats: 0, trace: spec },
     seeds: [],
