@@ -1,5 +1,5 @@
 /**
- * Breaking-point accuracy: the search (runner/breaking-point-runner.ts over
+ * Breaking-point accuracy: the search (pipeline/breaking-point-runner.ts over
  * search/breaking-point.ts) on a target whose latency is ONLY the injected Pareto delay of
  * one dependency, against the analytic breaking scale SLO * 0.01^(1/alpha).
  *
@@ -15,7 +15,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { initHistograms } from '../harness/measure/histogram.ts';
-import { runBreakingPoint, type BreakingPointScenario } from '../harness/runner/breaking-point-runner.ts';
+import { runBreakingPoint, type BreakingPointScenario } from '../harness/pipeline/breaking-point-runner.ts';
 import { paretoOnlyScenario, sampledInjectedDelayStep, SAMPLES_PER_MS } from '../test/fixtures/chaos/synthetic-pareto.ts';
 import { loadScenarioFile } from '../harness/scenario/load.ts';
 

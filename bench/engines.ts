@@ -19,7 +19,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureJazzerLoadable } from '../harness/engine/jazzer/ensure-loadable.ts';
+import { ensureJazzerLoadable } from '../harness/native/ensure-loadable.ts';
 import { loadSlowTarget, SLOW_TARGET_NAMES } from './slow-targets/index.ts';
 import { calibrateChild, fuzzChild, shrinkChild, type CalibrationOutcome, type ShrinkOutcome } from './slow-targets/runner/children.ts';
 import type { FuzzEngineKind, FuzzOutcome } from './slow-targets/runner/protocol.ts';

@@ -2,17 +2,17 @@
  * Runs inside a worker thread (the same kind of isolate the harness uses): a bare loop
  * calling the target, then the harness's real measured loop on the same pre-generated
  * inputs, and reports both call rates. The loop's feeder is wrapped as the isolate worker
- * wraps it (target/input-recorder.ts): every input goes into the crash-recovery ring and,
+ * wraps it (drivers/isolate/input-recorder.ts): every input goes into the crash-recovery ring and,
  * while cheap, the in-flight file, so the cost of that recording is in the figure.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Feeder, FedInput } from '../harness/engine/feeders.ts';
 import { createSharedCounts, sharedTotal } from '../harness/measure/shared-counts.ts';
 import { resolveScenarios } from '../harness/scenario/schema.ts';
-import { CONTROL } from '../harness/target/protocol.ts';
-import { runMeasuredLoop, type LoopShared } from '../harness/target/measured-loop.ts';
-import { createInputRecorder, recordingFeeder } from '../harness/target/input-recorder.ts';
-import { createRing, ringView } from '../harness/target/recovery-files.ts';
+import { CONTROL } from '../harness/drivers/isolate/protocol.ts';
+import { runMeasuredLoop, type LoopShared } from '../harness/drivers/isolate/measured-loop.ts';
+import { createInputRecorder, recordingFeeder } from '../harness/drivers/isolate/input-recorder.ts';
+import { createRing, ringView } from '../harness/drivers/isolate/recovery-files.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -6,7 +6,7 @@
  *   node --import tsx bench/pareto.ts
  */
 import { pathToFileURL } from 'node:url';
-import { createRng } from '../harness/engine/rng.ts';
+import { createRng } from '../harness/core/rng.ts';
 import { createParetoSampler, paretoQuantile } from '../harness/chaos/pareto.ts';
 
 export interface ParetoBenchRow {

@@ -29,11 +29,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { runClosedLoop } from '../harness/load/closed-loop.ts';
 import { createLatencyHistogram, percentileMs, type Histogram } from '../harness/load/latency-histogram.ts';
-import { trackChild } from '../harness/target/children.ts';
+import { trackChild } from '../harness/core/process-registry.ts';
 import { traceNodeFlags } from '../harness/trace/backend.ts';
 import { resolveOnPath, startBpftrace, type BpftraceSession } from '../harness/trace/bpftrace.ts';
 import { median } from '../harness/engine/builtin/cost.ts';
-import { createRng } from '../harness/engine/rng.ts';
+import { createRng } from '../harness/core/rng.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const PAIRS = Number(process.env.TRACE_BENCH_PAIRS ?? 160);

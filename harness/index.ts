@@ -18,4 +18,4 @@ export type {
   TargetContext,
   TargetFunction,
 } from './scenario/types.ts';
-export type * from './report/results-schema.ts';
+export type * from './core/results-schema.ts';

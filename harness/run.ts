@@ -7,14 +7,13 @@ import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunFileReply, RunFileRequest } from './cli/run-file-child.ts';
-import { randomSeed } from './engine/rng.ts';
+import { randomSeed } from './core/rng.ts';
 import { initHistograms } from './measure/histogram.ts';
-import type { ScenarioResult } from './report/results-schema.ts';
-import { runAll } from './runner/run-all.ts';
-import type { ScenarioProgress } from './runner/run-scenario.ts';
+import type { ScenarioResult } from './core/results-schema.ts';
+import { runAll } from './pipeline/run-all.ts';
+import type { ScenarioProgress } from './pipeline/run-scenario.ts';
 import { loadScenarioFile, UsageError } from './scenario/load.ts';
-import { trackChild } from './target/children.ts';
+import { trackChild } from './core/process-registry.ts';
 
 export interface RunScenarioFileOptions {
   /** Measured-phase budget per scenario in ms (default: each scenario's own budget). */
@@ -29,6 +28,15 @@ export interface RunScenarioFileOptions {
   /** Working directory that corpus paths and replay commands are relative to (default: process.cwd()). */
   cwd?: string;
 }
+
+/** What the parent sends the child (harness/run-file-child.ts) for one scenario file. */
+export interface RunFileRequest {
+  file: string;
+  options: Omit<RunScenarioFileOptions, 'signal' | 'onProgress'>;
+}
+
+/** What the child sends back: the results, or the error that ended the file. */
+export type RunFileReply = { ok: true; results: ScenarioResult[] } | { ok: false; name: string; message: string };
 
 /**
  * Loads `file` (throws ScenarioError naming file, field and fix when it is invalid) and runs
@@ -56,7 +64,7 @@ export async function runScenarioFile(file: string, options: RunScenarioFileOpti
   return results.scenarios;
 }
 
-const CHILD_FILE = fileURLToPath(new URL('./cli/run-file-child.ts', import.meta.url));
+const CHILD_FILE = fileURLToPath(new URL('./run-file-child.ts', import.meta.url));
 
 /** The child's error with its name (UsageError, ScenarioError...) and message. */
 function childError(reply: Extract<RunFileReply, { ok: false }>): Error {

@@ -14,7 +14,7 @@
 import { fileURLToPath } from 'node:url';
 import { test } from 'vitest';
 import { testFailureMessage, type TestVerdictOptions } from './report/test-verdict.ts';
-import type { ScenarioResult } from './report/results-schema.ts';
+import type { ScenarioResult } from './core/results-schema.ts';
 import { runScenarioFileInChild } from './run.ts';
 
 export { runScenarioFile, runScenarioFileInChild, type RunScenarioFileOptions } from './run.ts';

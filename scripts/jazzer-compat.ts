@@ -5,7 +5,7 @@
  * an install must not fail because of an optional engine; the builtin engine
  * is the fallback wherever Jazzer.js cannot load.
  */
-import { ensureJazzerLoadable, type JazzerCompatResult } from '../harness/engine/jazzer/ensure-loadable.ts';
+import { ensureJazzerLoadable, type JazzerCompatResult } from '../harness/native/ensure-loadable.ts';
 
 function describe(result: JazzerCompatResult): string {
   const where = result.addonPath ? ` [${result.addonPath}]` : '';

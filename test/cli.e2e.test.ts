@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ResultsFile } from '../harness/report/results-schema.ts';
+import type { ResultsFile } from '../harness/core/results-schema.ts';
 import { makeProject, processesIn, runCli, startCli } from './support/cli.ts';
 
 async function results(dir: string, out = 'out'): Promise<ResultsFile> {

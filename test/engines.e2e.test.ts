@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ResultsFile, ScenarioResult } from '../harness/report/results-schema.ts';
+import type { ResultsFile, ScenarioResult } from '../harness/core/results-schema.ts';
 import { CLI, REPO } from './support/cli.ts';
 
 const FIXTURES = path.join(REPO, 'test/fixtures/engines');

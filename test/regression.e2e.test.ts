@@ -8,7 +8,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CorpusStore } from '../harness/engine/corpus.ts';
-import type { ResultsFile } from '../harness/report/results-schema.ts';
+import type { ResultsFile } from '../harness/core/results-schema.ts';
 import { REPO, runCli } from './support/cli.ts';
 
 const FIXTURE = path.join(REPO, 'test/fixtures/regression/switch.scenario.ts');

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ResultsFile, ServiceStacks } from '../harness/report/results-schema.ts';
+import type { ResultsFile, ServiceStacks } from '../harness/core/results-schema.ts';
 import { bpftraceAvailable } from '../harness/trace/bpftrace.ts';
 import { CLI, processesIn, REPO } from './support/cli.ts';
 

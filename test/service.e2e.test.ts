@@ -9,9 +9,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { startEmbeddedToxiproxy } from '../harness/chaos/toxiproxy/index.ts';
-import { connectOutcome } from '../harness/chaos/toxiproxy/test-support.ts';
+import { connectOutcome } from './support/toxiproxy.ts';
 import type { EmbeddedToxiproxy } from '../harness/chaos/toxiproxy/types.ts';
-import type { ResultsFile } from '../harness/report/results-schema.ts';
+import type { ResultsFile } from '../harness/core/results-schema.ts';
 import { processesIn, REPO, runCli, startCli } from './support/cli.ts';
 
 const FIXTURES = path.join(REPO, 'test/fixtures/service');

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ResultsFile } from '../harness/report/results-schema.ts';
+import type { ResultsFile } from '../harness/core/results-schema.ts';
 import { bpftraceAvailable } from '../harness/trace/bpftrace.ts';
 import { CLI, REPO } from './support/cli.ts';
 

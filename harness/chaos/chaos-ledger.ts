@@ -4,7 +4,7 @@
  * them, and describes the chaos in force for results.json.
  */
 import { createLatencyHistogram, decodeHistogram, summarizeLatency, type Histogram } from '../measure/histogram.ts';
-import type { ChaosInForce, CpuStressInfo, DependencyChaosInfo, InjectedDelaySummary } from '../report/results-schema.ts';
+import type { ChaosInForce, CpuStressInfo, DependencyChaosInfo, InjectedDelaySummary } from '../core/results-schema.ts';
 import type { ChaosSnapshotWire, ResolvedChaos } from '../scenario/chaos-types.ts';
 
 export class ChaosLedger {

@@ -12,7 +12,7 @@
  *
  * The clock is injected (`sleep`), so the semantics are unit-tested without time.
  */
-import { createRng, type Rng } from '../engine/rng.ts';
+import { createRng, type Rng } from '../core/rng.ts';
 import type { ResolvedFunctionDependency } from '../scenario/chaos-types.ts';
 import { createParetoSampler, type ParetoSampler } from './pareto.ts';
 

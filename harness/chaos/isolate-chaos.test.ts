@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeHistogram, initHistograms } from '../measure/histogram.ts';
 import type { ResolvedChaos } from '../scenario/chaos-types.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
-import type { IsolateConfig } from '../target/protocol.ts';
+import type { IsolateConfig } from '../drivers/isolate/protocol.ts';
 import { createChaosBuffers, createLoopChaos, createTargetContext, effectiveChaos, readChaosSnapshot } from './isolate-chaos.ts';
 
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import { encodeHistogram } from '../measure/histogram.ts';
 import { createSharedCounts, recordSharedMs, toHistogram } from '../measure/shared-counts.ts';
 import type { ChaosSnapshotWire, ResolvedChaos } from '../scenario/chaos-types.ts';
 import type { TargetContext } from '../scenario/types.ts';
-import type { IsolateConfig } from '../target/protocol.ts';
+import type { IsolateConfig } from '../drivers/isolate/protocol.ts';
 import { createDependencyInjector, preciseSleep, type DependencyInjector, type DependencyStub } from './dependencies.ts';
 
 /** Slots of the dependency outcome counters (Float64Array). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../engine/rng.ts';
+import { createRng } from '../core/rng.ts';
 import {
   createParetoSampler,
   paretoFromPercentiles,

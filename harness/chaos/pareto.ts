@@ -1,7 +1,7 @@
 /**
  * Pareto (type I) latency: the heavy tail of a dependency that is usually fast and
  * occasionally very slow. Pure: every random draw comes from an injected uniform source
- * (the harness's seeded `Rng` from `engine/rng.ts`), so a run's chaos replays exactly.
+ * (the harness's seeded `Rng` from `core/rng.ts`), so a run's chaos replays exactly.
  *
  * Distribution: P(X > x) = (scale / x)^alpha for x >= scale.
  *   quantile(q) = scale * (1 - q)^(-1/alpha)
@@ -11,7 +11,7 @@
  * mean does not settle down however many draws are taken. Use quantiles (P50, P99, P99.9).
  */
 
-/** Anything that yields uniform numbers in [0, 1): `Rng` from `engine/rng.ts` fits. */
+/** Anything that yields uniform numbers in [0, 1): `Rng` from `core/rng.ts` fits. */
 export interface UniformSource {
   next(): number;
 }

@@ -1,6 +1,6 @@
 /** Command-line parsing: subcommands, flags, and the help text a newcomer reads first. */
 import { parseArgs } from 'node:util';
-import { parseDurationMs } from '../scenario/duration.ts';
+import { parseDurationMs } from '../core/duration.ts';
 import { UsageError } from '../scenario/load.ts';
 import type { EngineName } from '../scenario/types.ts';
 
@@ -61,9 +61,9 @@ export interface RunCommand {
   engine: EngineName | null;
   failOnInconclusive: boolean;
   quiet: boolean;
-  /** Replay saved violations as a regression suite (runner/regression.ts). */
+  /** Replay saved violations as a regression suite (pipeline/regression.ts). */
   regression: boolean;
-  /** Trace phase backend (runner/trace-phase.ts). */
+  /** Trace phase backend (pipeline/trace-phase.ts). */
   trace: 'off' | 'auto' | 'bpftrace' | 'v8';
   /** Stack sampling frequency, Hz. */
   traceHz: number;

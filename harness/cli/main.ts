@@ -3,25 +3,25 @@
  * writes results, and maps outcomes to exit codes (0 pass, 1 SLO failed or finding,
  * 2 usage or scenario error, 130/143 interrupted). Ctrl-C or SIGTERM stops the current
  * scenario cleanly and writes partial results; a second Ctrl-C kills children at once.
- * The report and corpus folders are checked before the run (io/writable.ts); files a full
+ * The report and corpus folders are checked before the run (core/writable.ts); files a full
  * or read-only disk refuses during the run are named at the end, with exit 2
- * (io/write-failures.ts).
+ * (core/write-failures.ts).
  */
 import path from 'node:path';
-import { WriteError } from '../io/atomic-file.ts';
-import { checkRunFolders, NotWritableError } from '../io/writable.ts';
-import { describeLostWrites, lostWrites, recordLostWrite } from '../io/write-failures.ts';
+import { WriteError } from '../core/atomic-file.ts';
+import { checkRunFolders, NotWritableError } from '../core/writable.ts';
+import { describeLostWrites, lostWrites, recordLostWrite } from '../core/write-failures.ts';
 import { renderConsoleSummary, shouldUseColor } from '../report/console.ts';
 import { reportedResults, rerenderReport, writeReportFiles, type ReportPaths, type WriteReportOptions } from '../report/write.ts';
 import { readResultsFile, ResultsFileError } from '../report/results-validate.ts';
 import { initHistograms } from '../measure/histogram.ts';
-import { randomSeed } from '../engine/rng.ts';
-import type { ResultsFile } from '../report/results-schema.ts';
-import { EXIT, newRunId, runAll } from '../runner/run-all.ts';
-import { regressionRunner } from '../runner/regression.ts';
+import { randomSeed } from '../core/rng.ts';
+import type { ResultsFile } from '../core/results-schema.ts';
+import { EXIT, newRunId, runAll } from '../pipeline/run-all.ts';
+import { regressionRunner } from '../pipeline/regression.ts';
 import { loadScenarios, UsageError } from '../scenario/load.ts';
 import { ScenarioError } from '../scenario/schema.ts';
-import { terminateAllChildren } from '../target/children.ts';
+import { terminateAllChildren } from '../core/process-registry.ts';
 import { HELP, parseCli, type ReportCommand, type RunCommand } from './args.ts';
 import { breakingPointStepLine, createProgress } from './progress.ts';
 import { replayViolation } from './replay.ts';
@@ -134,7 +134,7 @@ async function runCommand(cmd: RunCommand): Promise<number> {
       onFinding: (f) => progress.line(`  finding: ${f.kind} ${f.latencyMs.toFixed(1)} ms, input "${f.input.preview.slice(0, 60)}" -> ${f.metaFile}`),
       onBreakingPointStep: (s) => progress.line(`  ${breakingPointStepLine(s)}`),
       onScenarioStart: (s) => progress.line(`> ${s.name} (${path.relative(process.cwd(), s.file)})`),
-      // Stacks of the worst violations after each scenario (runner/trace-phase.ts).
+      // Stacks of the worst violations after each scenario (pipeline/trace-phase.ts).
       trace: { mode: cmd.trace, hz: cmd.traceHz, log: (line: string) => progress.line(`  ${line}`) },
       // Partial results after every scenario: an interrupted or killed run still leaves a file.
       // A disk that refuses them loses nothing yet: the final write tries again (and says so).
@@ -189,7 +189,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${HELP}\n`);
         return EXIT.PASS;
       case 'version':
-        process.stdout.write(`${(await import('../runner/environment.ts')).describeEnvironment().harnessVersion}\n`);
+        process.stdout.write(`${(await import('../pipeline/environment.ts')).describeEnvironment().harnessVersion}\n`);
         return EXIT.PASS;
       case 'replay': {
         const outcome = await replayViolation(cmd.file, cmd.repeats);

@@ -2,8 +2,8 @@
  * Live progress: one rewritten line on a terminal, a plain line every few seconds in
  * CI logs. Writes to stderr so `--json` output on stdout stays parseable.
  */
-import { formatMs } from '../scenario/duration.ts';
-import type { BreakingPointStep, ScenarioProgress } from '../runner/run-scenario.ts';
+import { formatMs } from '../core/duration.ts';
+import type { BreakingPointStep, ScenarioProgress } from '../pipeline/run-scenario.ts';
 
 const PLAIN_INTERVAL_MS = 5000;
 

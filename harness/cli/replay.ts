@@ -1,6 +1,6 @@
 /**
  * `slo-harness replay <violation.json>`: reproduces one finding in seconds. The saved input
- * runs once in each of N fresh warm workers of the probe isolate (target/probe.ts), so
+ * runs once in each of N fresh warm workers of the probe isolate (drivers/isolate/probe.ts), so
  * every call is a first call: targets that memoise (LRU caches) would answer a repeat in
  * one warm worker from their cache and hide the violation. Same watchdog as a run: a call
  * over the scenario's timeout is killed and counted as a timeout. Latencies exclude time
@@ -8,15 +8,15 @@
  */
 import path from 'node:path';
 import { readViolation } from '../engine/corpus.ts';
-import { ContainmentError, resolveInside } from '../io/contain.ts';
+import { ContainmentError, resolveInside } from '../core/contain.ts';
 import { encodingFor } from '../engine/feeders.ts';
 import { previewInput } from '../engine/input-preview.ts';
 import { CorpusStore } from '../engine/corpus.ts';
-import { judgeReplay } from '../runner/regression.ts';
-import { formatMs } from '../scenario/duration.ts';
+import { judgeReplay } from '../pipeline/regression.ts';
+import { formatMs } from '../core/duration.ts';
 import { loadScenarioFile, UsageError } from '../scenario/load.ts';
-import { startProbe } from '../target/probe.ts';
-import type { ProbeCall } from '../target/probe-protocol.ts';
+import { startProbe } from '../drivers/isolate/probe.ts';
+import type { ProbeCall } from '../drivers/isolate/probe-protocol.ts';
 
 export interface ReplayOutcome {
   reproduced: boolean;

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createChoiceFeeder, encodedFromChoices, valueFromChoices } from './choice-sequence.ts';
 import { createMutationSource } from './feeders.ts';
-import { createRng } from './rng.ts';
+import { createRng } from '../core/rng.ts';
 
 const order = fc.record({ items: fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 20 }), mode: fc.constantFrom('sum', 'max', 'min') });
 

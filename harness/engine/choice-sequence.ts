@@ -17,7 +17,7 @@ import fc from 'fast-check';
 import type { Arbitrary } from 'fast-check';
 import type { CallFeedback, InputSource } from './input-source.ts';
 import type { FedInput, Feeder } from './feeders.ts';
-import { createRng } from './rng.ts';
+import { createRng } from '../core/rng.ts';
 
 /** pure-rand's RandomGenerator shape (what fc.Random wraps). */
 interface WordGenerator {

@@ -14,7 +14,7 @@ import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WriteError } from '../io/atomic-file.ts';
+import { WriteError } from '../core/atomic-file.ts';
 
 export const LOCK_FILE = '.lock';
 /** How long a writer waits for a live lock before failing. */

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import type { Arbitrary } from 'fast-check';
 import type { CallFeedback, InputSource } from './input-source.ts';
 import { mutate, type MutationContext } from './mutate.ts';
-import { createRng } from './rng.ts';
+import { createRng } from '../core/rng.ts';
 
 export interface FedInput {
   /** What the target receives. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { WriteError } from '../io/atomic-file.ts';
-import { lostWrites, resetLostWrites } from '../io/write-failures.ts';
+import { WriteError } from '../core/atomic-file.ts';
+import { lostWrites, resetLostWrites } from '../core/write-failures.ts';
 import { InterestingSink } from './interesting.ts';
 
 function store(): { saved: Uint8Array[]; saveInteresting(b: Uint8Array): Promise<string> } {

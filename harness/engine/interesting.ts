@@ -4,7 +4,7 @@
  * and to the measured phase as seeds. Bounded per run and de-duplicated against the
  * corpus already on disk: a run adds at most `maxSaved` new files, never rewrites old ones.
  */
-import { recordLostWrite } from '../io/write-failures.ts';
+import { recordLostWrite } from '../core/write-failures.ts';
 import { contentId } from './corpus.ts';
 
 export interface InterestingStore {
@@ -39,7 +39,7 @@ export class InterestingSink {
       if (this.saved >= this.maxSaved) continue;
       this.saved++;
       // A failed save (a full or read-only disk) loses one corpus entry, not the run: it is
-      // recorded, and the CLI names it and exits 2 at the end (io/write-failures.ts).
+      // recorded, and the CLI names it and exits 2 at the end (core/write-failures.ts).
       this.saves.push(this.store.saveInteresting(input).catch((error: unknown) => recordLostWrite('corpus entry', `interesting input ${id}`, error)));
     }
   }

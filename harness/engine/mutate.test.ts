@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MUTATORS, GENTLE_MUTATORS, mutate, type MutationContext } from './mutate.ts';
-import { createRng } from './rng.ts';
+import { createRng } from '../core/rng.ts';
 
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 const ctxFor = (seed: number, maxLength = 256, dictionary: string[] = []): MutationContext => ({

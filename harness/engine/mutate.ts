@@ -5,7 +5,7 @@
  * injected Rng, so a seed replays the same inputs.
  */
 import { pumpMutator } from './pump.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../core/rng.ts';
 
 export interface MutationContext {
   rng: Rng;

@@ -14,7 +14,7 @@ import {
   repetitionAt,
   type PumpPattern,
 } from './pump.ts';
-import { createRng } from './rng.ts';
+import { createRng } from '../core/rng.ts';
 
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 const text = (b: Uint8Array): string => Buffer.from(b).toString('latin1');

@@ -9,7 +9,7 @@
  * well-formed. Pure: randomness comes from the injected Rng.
  */
 import type { Mutator } from './mutate.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../core/rng.ts';
 
 export interface PumpPattern {
   readonly prefix: Uint8Array;

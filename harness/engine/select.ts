@@ -12,7 +12,7 @@
  * see {@link createJazzerAvailability}. The decision itself is pure, for tests.
  */
 import type { EngineName } from '../scenario/types.ts';
-import { isJazzerLoadable, type JazzerLoadability } from './jazzer/ensure-loadable.ts';
+import { isJazzerLoadable, type JazzerLoadability } from '../native/ensure-loadable.ts';
 import { JAZZER_STARTUP_MS } from './jazzer/report.ts';
 import { leavesTimeToExplore, splitBudget, type PhaseBudget, type PhasePlan } from './phases.ts';
 

@@ -5,9 +5,9 @@
  * reported with the file, the field and the fix, and never half-used.
  */
 import { z } from 'zod';
-import { isPlainFileName } from '../io/contain.ts';
+import { isPlainFileName } from '../core/contain.ts';
 import { fieldPath, growthFit } from '../report/results-validate.ts';
-import type { GrowthFit } from '../report/results-schema.ts';
+import type { GrowthFit } from '../core/results-schema.ts';
 import type { InputEncoding } from './feeders.ts';
 
 export const VIOLATION_SCHEMA = 'slo-harness/violation' as const;

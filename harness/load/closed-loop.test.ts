@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runClosedLoop, type ClosedLoopResult } from './closed-loop.ts';
-import { startFastServer, unusedPort, type LoopbackServer } from './test-servers.ts';
+import { startFastServer, unusedPort, type LoopbackServer } from '../../test/support/load-servers.ts';
 
 const servers: LoopbackServer[] = [];
 const results: ClosedLoopResult[] = [];

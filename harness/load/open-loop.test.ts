@@ -2,7 +2,7 @@ import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { runClosedLoop } from './closed-loop.ts';
 import { percentileMs } from './latency-histogram.ts';
 import { runOpenLoop, type OpenLoopResult, type ResponseInfo } from './open-loop.ts';
-import { startFastServer, startHangingServer, startStallingServer, unusedPort, type LoopbackServer } from './test-servers.ts';
+import { startFastServer, startHangingServer, startStallingServer, unusedPort, type LoopbackServer } from '../../test/support/load-servers.ts';
 
 const unhandled: unknown[] = [];
 const recordUnhandled = (reason: unknown): void => {

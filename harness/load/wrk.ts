@@ -5,7 +5,7 @@
  * open-loop driver here.
  */
 import { spawn } from 'node:child_process';
-import { trackChild } from '../io/process-registry.ts';
+import { trackChild } from '../core/process-registry.ts';
 
 export interface WrkSummary {
   requests: number;

@@ -4,7 +4,7 @@
  * start + i/rate, and its latency counts from that intended start, not from when the loop
  * got round to it. A target that makes the loop fall behind is therefore charged for the
  * calls that queued behind it, as a user at that rate would be. Pure arithmetic on
- * milliseconds; the loop (target/measured-loop.ts) owns the clock.
+ * milliseconds; the loop (drivers/isolate/measured-loop.ts) owns the clock.
  */
 
 /** Largest `slo.rate` accepted: a microsecond between calls is below what a loop can hold. */

@@ -21,7 +21,7 @@ import {
   initWebAssemblySync,
 } from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
-import type { LatencySummary } from '../report/results-schema.ts';
+import type { LatencySummary } from '../core/results-schema.ts';
 
 export type { Histogram };
 

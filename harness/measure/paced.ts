@@ -2,7 +2,7 @@
  * Figures of a function target paced at `slo.rate` (measure/call-schedule.ts): the
  * coordinated-omission corrected distribution (what the verdicts judge) beside the raw one.
  */
-import type { LatencyFigures, PacedCallsSummary } from '../report/results-schema.ts';
+import type { LatencyFigures, PacedCallsSummary } from '../core/results-schema.ts';
 import { maxUs, valueAtQuantileMs, type Histogram } from './histogram.ts';
 
 export function latencyFigures(h: Histogram): LatencyFigures {

@@ -13,7 +13,7 @@
  * The choice depends on n, q and the confidence only, never on the data, so the coverage
  * guarantee holds. A side that no rank can bound has rank null ("not bounded by the data").
  */
-import type { QuantileInterval } from '../report/results-schema.ts';
+import type { QuantileInterval } from '../core/results-schema.ts';
 import { binomialTails, normalQuantile } from './binomial.ts';
 import type { BinomialMethod, BinomialTails } from './binomial.ts';
 import { maxUs, minUs, valueAtRankLowUs, valueAtRankUs } from './histogram.ts';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRng } from '../engine/rng.ts';
+import { createRng } from '../core/rng.ts';
 import { createLatencyHistogram, initHistograms, msToUs } from './histogram.ts';
 import { countsIndexOf, createSharedCounts, rawCountsView, rawHistogramOf, recordSharedMs, sharedTotal, toHistogram, valueAtIndex } from './shared-counts.ts';
 

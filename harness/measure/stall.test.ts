@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SloResult } from '../report/results-schema.ts';
+import type { SloResult } from '../core/results-schema.ts';
 import { createLatencyHistogram, initHistogramsSync, type Histogram } from './histogram.ts';
 import { applyStallRuleWith, missedCallsOverThreshold, STALL_SHARE_LIMIT, stallReason, stallSummary, stalledVerdict } from './stall.ts';
 import { applyStallRule, sloVerdict } from './verdict.ts';

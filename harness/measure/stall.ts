@@ -19,11 +19,11 @@
  *
  * Pure: the runner supplies the times; unit-tested with plain numbers (stall.test.ts).
  */
-import type { SloResult, StallSummary, Verdict } from '../report/results-schema.ts';
+import type { SloResult, StallSummary, Verdict } from '../core/results-schema.ts';
 import { METRIC_QUANTILE } from '../scenario/types.ts';
 import { quantileRanks } from './quantile-interval.ts';
 
-export type { StallSummary } from '../report/results-schema.ts';
+export type { StallSummary } from '../core/results-schema.ts';
 
 /** A stalled share of the phase above this (1%) means no threshold verdict may be PASS. */
 export const STALL_SHARE_LIMIT = 0.01;

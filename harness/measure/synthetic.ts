@@ -3,12 +3,12 @@
  * experiment built on them: the oracle for the order-statistic intervals (unit tests and
  * `bench/interval-coverage.ts`). Everything is seeded, so results are reproducible.
  */
-import { createRng } from '../engine/rng.ts';
+import { createRng } from '../core/rng.ts';
 import { normalQuantile } from './binomial.ts';
 import { createLatencyHistogram, msToUs } from './histogram.ts';
 import { quantileInterval } from './quantile-interval.ts';
 
-/** Uniform draws in [0, 1) from the harness's seeded generator (xoshiro128**, engine/rng.ts). */
+/** Uniform draws in [0, 1) from the harness's seeded generator (xoshiro128**, core/rng.ts). */
 export function seededUniform(seed: number): () => number {
   const rng = createRng(seed);
   return () => rng.next();

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SloResult } from '../report/results-schema.ts';
+import type { SloResult } from '../core/results-schema.ts';
 import { createLatencyHistogram, initHistogramsSync, msToUs } from './histogram.ts';
 import type { Histogram } from './histogram.ts';
 import { quantileRanks } from './quantile-interval.ts';

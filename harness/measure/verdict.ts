@@ -4,7 +4,7 @@
  * over it, and is INCONCLUSIVE otherwise, with an estimate of the sample count that would
  * decide if the observed distribution held. The `max` SLO is judged on the observed max.
  */
-import type { QuantileInterval, SloResult, Verdict } from '../report/results-schema.ts';
+import type { QuantileInterval, SloResult, Verdict } from '../core/results-schema.ts';
 import { METRIC_QUANTILE } from '../scenario/types.ts';
 import type { SloMetric } from '../scenario/types.ts';
 import { maxUs, valueAtQuantileMs, valueAtRankLowUs, valueAtRankUs } from './histogram.ts';

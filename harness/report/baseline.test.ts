@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeFinding, makeResultsFixture } from '../../test/report/fixtures.ts';
 import { compareSlo, compareWithBaseline, hasRegression, intervalsOverlap } from './baseline.ts';
-import type { ResultsFile, SloResult } from './results-schema.ts';
+import type { ResultsFile, SloResult } from '../core/results-schema.ts';
 
 function slo(observedMs: number, lowerMs: number, upperMs: number): SloResult {
   return {

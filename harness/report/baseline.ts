@@ -6,7 +6,7 @@
  */
 import type {
   BaselineComparison, FindingRef, ResultsFile, ScenarioResult, SloComparison, SloResult, SloSnapshot,
-} from './results-schema.ts';
+} from '../core/results-schema.ts';
 
 function snapshot(slo: SloResult): SloSnapshot {
   return {

@@ -9,7 +9,7 @@ import { escapeTerminal, truncateText } from './escape.ts';
 import {
   breakingPointText, engineLabel, formatBytes, formatCount, formatDeltaMs, formatDuration, formatMs, formatRelative, measuredWithInterval, overallVerdict, sloLabel,
 } from './format.ts';
-import type { BaselineComparison, PacedCallsSummary, ResultsFile, ScenarioResult, StallSummary } from './results-schema.ts';
+import type { BaselineComparison, PacedCallsSummary, ResultsFile, ScenarioResult, StallSummary } from '../core/results-schema.ts';
 
 export interface ConsoleOptions {
   /** Use ANSI colours for verdicts. */

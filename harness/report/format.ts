@@ -2,7 +2,7 @@
  * Number and label formatting shared by the HTML, JUnit and console reports, so the same
  * measurement reads the same everywhere. Output is plain text: callers escape it.
  */
-import type { ResultsFile, ScenarioResult, SloResult, Verdict } from './results-schema.ts';
+import type { ResultsFile, ScenarioResult, SloResult, Verdict } from '../core/results-schema.ts';
 
 /** Latency with a unit chosen for its magnitude: 850 us, 4.21 ms, 1.25 s. */
 export function formatMs(ms: number | null | undefined): string {

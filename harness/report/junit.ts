@@ -20,7 +20,7 @@
  */
 import { escapeXml, truncateText } from './escape.ts';
 import { formatCount, formatMs, sloLabel, sloVerdictLine } from './format.ts';
-import type { Finding, RegressionEntry, ResultsFile, ScenarioResult, SloResult } from './results-schema.ts';
+import type { Finding, RegressionEntry, ResultsFile, ScenarioResult, SloResult } from '../core/results-schema.ts';
 
 /** Findings beyond this many per scenario are summarised in one testcase. */
 export const MAX_FINDING_CASES = 50;

@@ -7,7 +7,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { z } from 'zod';
-import { RESULTS_SCHEMA, RESULTS_VERSION, type ResultsFile } from './results-schema.ts';
+import { RESULTS_SCHEMA, RESULTS_VERSION, type ResultsFile } from '../core/results-schema.ts';
 
 const ms = z.number();
 const count = z.number().int().nonnegative();

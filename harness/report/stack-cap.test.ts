@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticStacks } from '../../test/report/fixtures.ts';
-import type { FindingStacks } from './results-schema.ts';
+import type { FindingStacks } from '../core/results-schema.ts';
 import { capFolded, capStacks } from './stack-cap.ts';
 
 const total = (s: Pick<FindingStacks, 'folded' | 'foldedOther'>): number => s.folded.reduce((n, x) => n + x.count, 0) + (s.foldedOther?.count ?? 0);

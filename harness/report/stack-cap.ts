@@ -4,7 +4,7 @@
  * each finding keeps its heaviest stacks and a remainder count (`foldedOther`), so totals
  * stay honest and the flame graph still shows where the time went. Pure functions.
  */
-import type { Finding, FindingStacks, FrameShare, ResultsFile } from './results-schema.ts';
+import type { Finding, FindingStacks, FrameShare, ResultsFile } from '../core/results-schema.ts';
 
 /** Folded stacks kept per finding (the heaviest). */
 export const MAX_FOLDED_STACKS = 500;

@@ -5,7 +5,7 @@
  */
 import { escapeTerminal, truncateText } from './escape.ts';
 import { formatBytes, formatMs, sloVerdictLine } from './format.ts';
-import type { ScenarioResult } from './results-schema.ts';
+import type { ScenarioResult } from '../core/results-schema.ts';
 
 export interface TestVerdictOptions {
   /**

@@ -6,8 +6,8 @@ import { makeResultsFixture } from '../../test/report/fixtures.ts';
 import { readResultsFile } from './results-validate.ts';
 import { MAX_FOLDED_STACKS } from './stack-cap.ts';
 import { rerenderReport, writeReportFiles } from './write.ts';
-import { mountTmpfs, tmpfsSkipReason } from '../io/test-support.ts';
-import { WriteError } from '../io/atomic-file.ts';
+import { mountTmpfs, tmpfsSkipReason } from '../../test/support/io-faults.ts';
+import { WriteError } from '../core/atomic-file.ts';
 
 describe('writeReportFiles', () => {
   let dir = '';

@@ -1,17 +1,17 @@
 /**
  * Writes a run's report files: results.json (the source of truth), index.html and
- * junit.xml, as one set (harness/io/atomic-file.ts writeFilesAtomic): all three are
+ * junit.xml, as one set (harness/core/atomic-file.ts writeFilesAtomic): all three are
  * rendered, written to temporary files and flushed before any is renamed into place, so a
  * reader, a CI artefact upload or a full disk never sees a half-written file nor a mix of
  * two runs; on failure the temporary files are removed and the previous set is untouched.
  * Stacks are capped on the way out (stack-cap.ts).
  */
 import { dirname, join, resolve } from 'node:path';
-import { writeFilesAtomic, type FileToWrite } from '../io/atomic-file.ts';
+import { writeFilesAtomic, type FileToWrite } from '../core/atomic-file.ts';
 import { compareWithBaseline } from './baseline.ts';
 import { renderHtmlReport } from './html/index.ts';
 import { renderJunit } from './junit.ts';
-import type { ResultsFile } from './results-schema.ts';
+import type { ResultsFile } from '../core/results-schema.ts';
 import { readResultsFile } from './results-validate.ts';
 import { capResultsStacks } from './stack-cap.ts';
 

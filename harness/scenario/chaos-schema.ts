@@ -8,7 +8,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { paretoFromPercentiles } from '../chaos/pareto.ts';
-import { durationSchema, MAX_DURATION_MS, parseDurationMs } from './duration.ts';
+import { durationSchema, MAX_DURATION_MS, parseDurationMs } from '../core/duration.ts';
 import type {
   BreakingPointSpec,
   ChaosSpec,

@@ -7,7 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checkToxiproxyUrl, ToxiproxyUnreachableError } from '../chaos/toxiproxy/external.ts';
-import { formatMs, parseDurationMs } from './duration.ts';
+import { formatMs, parseDurationMs } from '../core/duration.ts';
 import { describeImportFailure, type ImportFailure } from './load-error.ts';
 import { ImportPrecheck, isUnsettledAwait, type PrecheckOutcome } from './load-precheck.ts';
 import { resolveScenarios, ScenarioError, type ScenarioIssue } from './schema.ts';

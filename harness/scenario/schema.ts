@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { durationSchema, parseDurationMs } from './duration.ts';
+import { durationSchema, parseDurationMs } from '../core/duration.ts';
 import { MAX_CALL_RATE } from '../measure/call-schedule.ts';
 import { CHAOS_FIX_HINTS, checkFunctionChaos, functionChaosFields, withFunctionChaos } from './chaos-schema.ts';
 import { checkServiceFields, normaliseServiceFields, SERVICE_FIX_HINTS, serviceScenarioFields } from './service-schema.ts';

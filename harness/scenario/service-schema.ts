@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import { ApiError } from '../chaos/toxiproxy/api-error.ts';
 import { parseToxicCreate } from '../chaos/toxiproxy/toxic-spec.ts';
-import { referencedDependencies, unknownPlaceholders } from '../service/placeholders.ts';
-import { durationSchema, MAX_DURATION_MS, parseDurationMs } from './duration.ts';
+import { referencedDependencies, unknownPlaceholders } from '../drivers/http/placeholders.ts';
+import { durationSchema, MAX_DURATION_MS, parseDurationMs } from '../core/duration.ts';
 import type { ScenarioIssue } from './schema.ts';
 import { breakingPointSchema, resolveBreakingPoint } from './chaos-schema.ts';
 import type {

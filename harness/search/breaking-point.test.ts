@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, type Rng } from '../engine/rng.ts';
+import { createRng, type Rng } from '../core/rng.ts';
 import { createParetoSampler } from '../chaos/pareto.ts';
 import {
   classifyStep,

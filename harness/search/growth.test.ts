@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, type Rng } from '../engine/rng.ts';
+import { createRng, type Rng } from '../core/rng.ts';
 import { collectGrowthPoints, fitGrowth, fitLine, type GrowthPoint } from './growth.ts';
 
 /** Seeded multiplicative noise, roughly log-normal with sigma ~ spread/2. */

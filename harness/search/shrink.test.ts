@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../engine/rng.ts';
+import { createRng } from '../core/rng.ts';
 import { bytesKey, createRobustOracle, shrinkBytes, shrinkWithArbitrary } from './shrink.ts';
 import { globSteps } from '../../test/support/glob-steps.ts';
 

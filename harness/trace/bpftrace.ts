@@ -3,7 +3,7 @@
  *
  * The program text comes from ./bpftrace-program.ts and holds only validated numbers; bpftrace is
  * spawned with an argument vector in its own process group, tracked by the process registry
- * (harness/io/process-registry.ts, whose parent-death guard kills it if the harness is SIGKILLed),
+ * (harness/core/process-registry.ts, whose parent-death guard kills it if the harness is SIGKILLed),
  * given a parent-death signal (setpriv) where available and a self-exit timer, so it dies with
  * the run on every exit path. On the normal path stop() sends SIGINT first: bpftrace prints
  * its last batch of samples on SIGINT, so it is never SIGKILLed before its grace period.
@@ -13,7 +13,7 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BpftraceOutputParser, buildBpftraceProgram, type BpftraceRecord } from './bpftrace-program.ts';
-import { trackChild } from '../target/children.ts';
+import { trackChild } from '../core/process-registry.ts';
 import type { StackSample } from './folded.ts';
 import { resolveNativeAddresses, type NativeResolveStats } from './native-symbols.ts';
 import { parsePerfMap } from './perf-map.ts';

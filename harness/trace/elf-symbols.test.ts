@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseElf, parseElfHeader, readElfSections } from '../engine/jazzer/elf.ts';
+import { parseElf, parseElfHeader, readElfSections } from '../native/elf.ts';
 import {
   DEBUG_FILE_ROOT,
   ElfFormatError,

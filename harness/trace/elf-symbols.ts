@@ -4,7 +4,7 @@
  *
  * Reads only the ELF header, program headers, section headers and one symbol table with its
  * string table through positioned reads: /usr/bin/node is ~100 MB, its .symtab + .strtab ~10 MB.
- * Header and section parsing is engine/jazzer/elf.ts's; every read is bounds-checked and a
+ * Header and section parsing is native/elf.ts's; every read is bounds-checked and a
  * malformed file throws ElfFormatError. Names stay undecoded in the string table until looked up.
  * A file with only .dynsym (stripped libc) borrows the .symtab of its separate debug file, found by
  * build id, when one is installed, as bpftrace does.
@@ -17,7 +17,7 @@ import {
   parseElfHeader,
   readElfSections,
   type SectionHeader,
-} from '../engine/jazzer/elf.ts';
+} from '../native/elf.ts';
 
 export { ElfFormatError };
 

@@ -7,14 +7,14 @@
  * stack, so they say nothing and would crowd the top frames: stacks are cut just above the
  * harness's call into the target, so the target's entry function is the flame graph's root.
  */
-import type { FindingStacks, FrameShare } from '../report/results-schema.ts';
+import type { FindingStacks, FrameShare } from '../core/results-schema.ts';
 import { diffFolded, foldSamples, type StackSample, type TopFrame, type TraceWindowStacks } from './folded.ts';
 import { UNKNOWN_FRAME } from './frames.ts';
 import { attributeSamples, buildWindowStacks, samplesOfKind, unionLengthNs, type TraceWindow } from './windows.ts';
 
 export type StackBackend = 'bpftrace' | 'v8-inspector';
 
-/** The harness function that calls the target (harness/target/measured-loop.ts `timedCall`). */
+/** The harness function that calls the target (harness/drivers/isolate/measured-loop.ts `timedCall`). */
 const TARGET_CALL_BOUNDARY = /^timedCall \((?:[^()]*\/)?measured-loop\.[cm]?[jt]s:\d+(?::\d+)?\)$/;
 
 /** Frames above the innermost harness call into the target; the stack unchanged when it has none. */

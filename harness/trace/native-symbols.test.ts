@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trackedChildCount } from '../target/children.ts';
+import { trackedChildCount } from '../core/process-registry.ts';
 import { loadElfSymbols, symbolAt, symbolCount, findSymbolByName, type ElfSymbolTable } from './elf-symbols.ts';
 import { demangleNames, resolveNativeAddresses } from './native-symbols.ts';
 import { isExecutableFileMapping, parseProcMaps, type MemoryMapping } from './proc-maps.ts';

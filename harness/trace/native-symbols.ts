@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { trackChild } from '../target/children.ts';
+import { trackChild } from '../core/process-registry.ts';
 import { loadElfSymbols, lookupRuntimeAddress, type ElfSymbolTable } from './elf-symbols.ts';
 import { findMapping, mergeExecutableFileMappings, type MemoryMapping } from './proc-maps.ts';
 import { parseHexAddress } from './perf-map.ts';

@@ -10,8 +10,8 @@
  */
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { CONTROL } from '../target/protocol.ts';
-import { timedCall, type LoopShared, type TargetCall } from '../target/measured-loop.ts';
+import { CONTROL } from '../drivers/isolate/protocol.ts';
+import { timedCall, type LoopShared, type TargetCall } from '../drivers/isolate/measured-loop.ts';
 import type { FedInput } from '../engine/feeders.ts';
 import type { TargetContext } from '../scenario/types.ts';
 import { startV8Profiler, type V8ProfilerSession } from './v8-profiler.ts';

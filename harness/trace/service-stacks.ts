@@ -9,7 +9,7 @@
  * the violation windows). Time with no request in flight belongs to neither side; the whole-phase
  * stacks include it.
  */
-import type { FindingStacks, ServiceStacks } from '../report/results-schema.ts';
+import type { FindingStacks, ServiceStacks } from '../core/results-schema.ts';
 import type { SloThreshold } from '../scenario/types.ts';
 import { buildFindingStacks, type StackBackend } from './finding-stacks.ts';
 import type { StackSample } from './folded.ts';

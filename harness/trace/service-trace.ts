@@ -25,7 +25,7 @@ import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ResponseInfo } from '../load/types.ts';
-import type { ServiceStacks } from '../report/results-schema.ts';
+import type { ServiceStacks } from '../core/results-schema.ts';
 import type { ResolvedServiceScenario } from '../scenario/service-types.ts';
 import { chooseTraceBackend, traceNodeFlags, type TraceBackendChoice, type TraceBackendPreference } from './backend.ts';
 import { startBpftrace, type BpftraceSession } from './bpftrace.ts';

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../engine/rng.ts';
-import type { Finding } from '../report/results-schema.ts';
-import { selectFindingsToTrace } from '../runner/trace-phase.ts';
+import { createRng } from '../core/rng.ts';
+import type { Finding } from '../core/results-schema.ts';
+import { selectFindingsToTrace } from '../pipeline/trace-phase.ts';
 import { parseCli } from '../cli/args.ts';
 import { BpftraceOutputParser, buildBpftraceProgram, offCpuReason, parseBpftraceOutput } from './bpftrace-program.ts';
 import { buildFindingStacks, trimToTargetCall } from './finding-stacks.ts';
@@ -161,7 +161,7 @@ describe('folded stacks', () => {
   });
 
   it('cuts the harness frames below the call into the target', () => {
-    const frames = ['node::Start', 'runReplayTrace (replay-trace.ts:9:1)', 'timedCall (harness/target/measured-loop.ts:93:17)', 'target (t.ts:1:1)', 'parseHeader (t.ts:5:1)'];
+    const frames = ['node::Start', 'runReplayTrace (replay-trace.ts:9:1)', 'timedCall (harness/drivers/isolate/measured-loop.ts:93:17)', 'target (t.ts:1:1)', 'parseHeader (t.ts:5:1)'];
     expect(trimToTargetCall(frames)).toEqual(['target (t.ts:1:1)', 'parseHeader (t.ts:5:1)']);
     expect(trimToTargetCall(['a', 'b'])).toEqual(['a', 'b']);
   });

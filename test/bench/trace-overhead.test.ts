@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { pairedLoss, pairedLossInterval } from '../../bench/trace-overhead.ts';
-import { createRng } from '../../harness/engine/rng.ts';
+import { createRng } from '../../harness/core/rng.ts';
 
 /** Pair ratios traced/untraced for a loss, a speed factor between the servers and noise. */
 function ratios(seed: number, n: number, loss: number, factor: number, noise: number): number[] {

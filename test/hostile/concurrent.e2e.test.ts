@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readViolation } from '../../harness/engine/corpus.ts';
-import type { ResultsFile } from '../../harness/report/results-schema.ts';
+import type { ResultsFile } from '../../harness/core/results-schema.ts';
 import { CLI, REPO, runCli, startCli, type CliRun } from '../support/cli.ts';
 
 const FIXTURES = path.join(REPO, 'test/fixtures/hostile-data');

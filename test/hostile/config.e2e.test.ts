@@ -12,7 +12,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startEmbeddedToxiproxy } from '../../harness/chaos/toxiproxy/index.ts';
 import { resolveScenarios, ScenarioError } from '../../harness/scenario/schema.ts';
-import { ChaosNetwork } from '../../harness/service/chaos-network.ts';
+import { ChaosNetwork } from '../../harness/drivers/http/chaos-network.ts';
 import { CLI, REPO } from '../support/cli.ts';
 
 const FIXTURES = path.join(REPO, 'test/fixtures/hostile-config');

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CorpusStore, type ViolationFields } from '../../harness/engine/corpus.ts';
-import type { RegressionEntry, ResultsFile } from '../../harness/report/results-schema.ts';
+import type { RegressionEntry, ResultsFile } from '../../harness/core/results-schema.ts';
 import { REPO, runCli, type CliRun } from '../support/cli.ts';
 
 const FIXTURES = path.join(REPO, 'test/fixtures/hostile-data');

@@ -9,9 +9,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mountTmpfs, tmpfsSkipReason, type Tmpfs } from '../../harness/io/test-support.ts';
+import { mountTmpfs, tmpfsSkipReason, type Tmpfs } from '../support/io-faults.ts';
 import { writeReportFiles } from '../../harness/report/write.ts';
-import type { ResultsFile } from '../../harness/report/results-schema.ts';
+import type { ResultsFile } from '../../harness/core/results-schema.ts';
 import { makeResultsFixture } from '../report/fixtures.ts';
 import { makeProject, runCli, startCli } from '../support/cli.ts';
 

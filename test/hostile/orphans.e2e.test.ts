@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isJazzerLoadable } from '../../harness/engine/jazzer/ensure-loadable.ts';
+import { isJazzerLoadable } from '../../harness/native/ensure-loadable.ts';
 import { bpftraceAvailable } from '../../harness/trace/bpftrace.ts';
 import { CLI, REPO } from '../support/cli.ts';
 import { leftoverProcesses, type Leftover } from '../support/leftovers.ts';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResultsFile } from '../../harness/report/results-schema.ts';
+import type { ResultsFile } from '../../harness/core/results-schema.ts';
 import { makeProject, runCli, type CliRun } from '../support/cli.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

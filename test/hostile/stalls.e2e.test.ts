@@ -7,7 +7,7 @@
 import { cp, mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ResultsFile, ScenarioResult } from '../../harness/report/results-schema.ts';
+import type { ResultsFile, ScenarioResult } from '../../harness/core/results-schema.ts';
 import { REPO, runCli, type CliRun } from '../support/cli.ts';
 
 const FIXTURES = path.join(REPO, 'test/fixtures/hostile-stalls');

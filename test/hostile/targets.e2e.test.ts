@@ -8,7 +8,7 @@
 import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Finding, ResultsFile, ScenarioResult } from '../../harness/report/results-schema.ts';
+import type { Finding, ResultsFile, ScenarioResult } from '../../harness/core/results-schema.ts';
 import { CLI, REPO, processesIn, runCli } from '../support/cli.ts';
 import { spawn } from 'node:child_process';
 

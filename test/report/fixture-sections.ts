@@ -6,7 +6,7 @@
  */
 import { createLatencyHistogram, initHistogramsSync, msToUs, summarizeLatency } from '../../harness/measure/histogram.ts';
 import { paretoDistribution, seededUniform } from '../../harness/measure/synthetic.ts';
-import type { FindingStacks, LatencySummary, ResultsFile, ScenarioResult, ServiceStacks, ServiceStats } from '../../harness/report/results-schema.ts';
+import type { FindingStacks, LatencySummary, ResultsFile, ScenarioResult, ServiceStacks, ServiceStats } from '../../harness/core/results-schema.ts';
 
 /** Injected delay per call: seeded Pareto draws, summarised as the chaos layer does (percentiles, never a mean). */
 function injectedPerCall(count: number, seed: number): LatencySummary {

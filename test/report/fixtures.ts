@@ -13,7 +13,7 @@ import {
   RESULTS_SCHEMA, RESULTS_VERSION,
   type ChaosInForce, type Finding, type FindingStacks, type LatencySummary, type ResultsFile, type ScenarioResult, type SloResult,
   type TimelineWindow,
-} from '../../harness/report/results-schema.ts';
+} from '../../harness/core/results-schema.ts';
 
 export interface SampleSpec {
   count: number;
@@ -45,7 +45,7 @@ export function sloFromHistogram(h: Histogram, metric: SloResult['metric'], thre
 const FRAMES = [
   'node:internal/main/run_main_module',
   'processTicksAndRejections (node:internal/process/task_queues:95)',
-  'runTarget (/app/harness/target/worker.ts:88)',
+  'runTarget (/app/harness/drivers/isolate/worker.ts:88)',
   'parse (/app/node_modules/yaml/dist/public-api.js:71)',
   'parseDocument (/app/node_modules/yaml/dist/public-api.js:40)',
   'Parser.lex (/app/node_modules/yaml/dist/parse/lexer.js:210)',

@@ -1,6 +1,6 @@
 /**
  * Leftover processes of a harness run, found by the run tag every process the run starts
- * carries in its environment (SLO_HARNESS_RUN_TAG, see harness/io/process-registry.ts).
+ * carries in its environment (SLO_HARNESS_RUN_TAG, see harness/core/process-registry.ts).
  * /proc/<pid>/environ holds the environment a process was started with, so the tag is
  * there for descendants of the run however they were started, unless one cleared its env.
  */

@@ -12,4 +12,4 @@ export {
   type StressNgOptions,
 } from './stress-ng.ts';
 export { startScenarioStress, type ScenarioStress } from './scenario-stress.ts';
-export { processGroupMembers, readProcTable, processIsRunning, type ProcEntry } from './proc.ts';
+export { processGroupMembers, readProcTable, processIsRunning, type ProcEntry } from '../../core/proc-table.ts';

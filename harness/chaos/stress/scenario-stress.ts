@@ -5,7 +5,7 @@
  * even when the harness is killed with SIGKILL (and it has its own deadline, `budgetMs` plus
  * a margin, as a last net).
  */
-import type { CpuStressInfo } from '../../report/results-schema.ts';
+import type { CpuStressInfo } from '../../core/results-schema.ts';
 import type { ResolvedCpuChaos } from '../../scenario/chaos-types.ts';
 import { startCpuBurners } from './burners.ts';
 import { startStressNg, stressNgAvailable } from './stress-ng.ts';

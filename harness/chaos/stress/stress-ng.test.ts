@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackedTrees } from '../../io/process-registry.ts';
-import { processGroupMembers } from './proc.ts';
+import { trackedTrees } from '../../core/process-registry.ts';
+import { processGroupMembers } from '../../core/proc-table.ts';
 import { startStressNg, stressNgArgs, stressNgAvailable, stressNgTimeoutSec, type StressNgHandle } from './stress-ng.ts';
 
 const available = await stressNgAvailable();

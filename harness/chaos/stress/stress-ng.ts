@@ -4,13 +4,13 @@
  * It runs in its own process group (`detached: true`, pgid = its pid) so that stop() and
  * the process registry can kill the parent *and* its worker processes with one signal,
  * and Ctrl-C in the terminal does not hit it half-way. Nets that keep it from outliving
- * the run: stop(); the registry (harness/io/process-registry.ts: the CLI's cleanup, the
+ * the run: stop(); the registry (harness/core/process-registry.ts: the CLI's cleanup, the
  * 'exit' handler); the registry's parent-death guard, which kills the group within half a
  * second of a harness killed with SIGKILL; and, last, stress-ng's own `--timeout` (the run
  * budget plus a margin), should even the guard have been killed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { terminateTree, trackChild } from '../../io/process-registry.ts';
+import { terminateTree, trackChild } from '../../core/process-registry.ts';
 import type { StressHandle } from './types.ts';
 
 export interface StressNgOptions {

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy, type ICreateToxicBody } from 'toxiproxy-node-client';
 import { startEmbeddedToxiproxy } from './index.ts';
 import type { EmbeddedToxiproxy, LatencyAttributes } from './types.ts';
-import { connect, connectOutcome, echoRoundTrip, portOf, startEchoServer, type TestServer } from './test-support.ts';
+import { connect, connectOutcome, echoRoundTrip, portOf, startEchoServer, type TestServer } from '../../../test/support/toxiproxy.ts';
 
 let embedded: EmbeddedToxiproxy;
 let client: Toxiproxy;

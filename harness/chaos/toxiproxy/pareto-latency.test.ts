@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { startEmbeddedToxiproxy } from './index.ts';
 import type { EmbeddedToxiproxy, LatencyAttributes } from './types.ts';
-import { connect, echoRoundTrip, portOf, quantile, startEchoServer, type TestServer } from './test-support.ts';
+import { connect, echoRoundTrip, portOf, quantile, startEchoServer, type TestServer } from '../../../test/support/toxiproxy.ts';
 
 const REQUESTS = 150;
 const PARETO: LatencyAttributes = { latency: 0, jitter: 0, distribution: 'pareto', alpha: 1.16, scale: 5, cap: 250 };

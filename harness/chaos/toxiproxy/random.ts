@@ -3,12 +3,12 @@
  * derived from the server seed, so one toxic's draws do not depend on how many chunks other
  * toxics saw: the same seed and the same traffic replay the same chaos.
  */
-import { createRng } from '../../engine/rng.ts';
+import { createRng } from '../../core/rng.ts';
 
 /** Uniform draw in [0, 1). */
 export type Random = () => number;
 
-/** A uniform stream from the harness's one seeded generator (xoshiro128**, engine/rng.ts). */
+/** A uniform stream from the harness's one seeded generator (xoshiro128**, core/rng.ts). */
 export function createRandom(seed: number): Random {
   const rng = createRng(seed);
   return () => rng.next();

@@ -16,7 +16,7 @@ import {
   startEchoServer,
   startTcpServer,
   type TestServer,
-} from './test-support.ts';
+} from '../../../test/support/toxiproxy.ts';
 
 let embedded: EmbeddedToxiproxy;
 let client: Toxiproxy;

@@ -5,7 +5,7 @@
  * uniform pick keeps the rest of the corpus alive. Pure: randomness is injected.
  */
 import type { PumpPattern, PumpPoint } from '../pump.ts';
-import type { Rng } from '../rng.ts';
+import type { Rng } from '../../core/rng.ts';
 
 /**
  * Why an input was kept: a seed, new code blocks (coverage), a latency record (cost), or a

@@ -36,7 +36,7 @@
 import type { CallFeedback, InputSource } from '../input-source.ts';
 import { DEFAULT_MUTATORS, GENTLE_MUTATORS, mutate, type MutationContext } from '../mutate.ts';
 import { maxCountFor, nextPumpCount, pickPattern, pumpedLength, renderPattern, type PumpPattern, type PumpPoint } from '../pump.ts';
-import { createRng, type Rng } from '../rng.ts';
+import { createRng, type Rng } from '../../core/rng.ts';
 import { FeatureMaxima, sampleFromIds, type CoverageProbe, type ScriptFilter } from '../coverage/features.ts';
 import { startV8BlockCoverage } from '../coverage/v8-block-coverage.ts';
 import { CostRecords, latencyBucket, Remeasurement } from './cost.ts';

@@ -20,7 +20,7 @@ import v8 from 'node:v8';
 import type { Arbitrary } from 'fast-check';
 import { valueFromChoices } from '../choice-sequence.ts';
 import type { JazzerEntryConfig, JazzerReportLine } from './report.ts';
-import { errorSignature } from '../../target/measured-loop.ts';
+import { errorSignature } from '../../drivers/isolate/measured-loop.ts';
 
 const configFile = process.env['SLO_JAZZER_CONFIG'] ?? '';
 const config = JSON.parse(readFileSync(configFile, 'utf8')) as JazzerEntryConfig;

@@ -22,8 +22,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { contentId } from '../corpus.ts';
 import type { ResolvedScenario } from '../../scenario/types.ts';
-import { trackChild } from '../../target/children.ts';
-import type { FindingKindWire, FindingMessage } from '../../target/protocol.ts';
+import { trackChild } from '../../core/process-registry.ts';
+import type { FindingKindWire, FindingMessage } from '../../drivers/isolate/protocol.ts';
 import { JAZZER_STARTUP_MS, libFuzzerDictionary, parseJazzerReport, type JazzerEntryConfig } from './report.ts';
 
 const ENTRY = fileURLToPath(new URL('./fuzz-entry.js', import.meta.url)); // tsx maps .js to the .ts file

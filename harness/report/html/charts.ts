@@ -5,7 +5,7 @@
  */
 import { escapeHtml } from '../escape.ts';
 import { formatMs } from '../format.ts';
-import type { BreakingPointResult, FaultWindow, GrowthFit, ScenarioResult, SloResult, TimelineWindow } from '../results-schema.ts';
+import type { BreakingPointResult, FaultWindow, GrowthFit, ScenarioResult, SloResult, TimelineWindow } from '../../core/results-schema.ts';
 import { percentileCurve, quantileAxisLabel, quantileAxisPosition } from './percentiles.ts';
 import {
   DEFAULT_BOX, dot, extent, horizontalRule, linePath, linearTicks, logTicks, makeScale, plotArea, px, svgOpen, whisker, xAxis, yAxis,

@@ -8,7 +8,7 @@ import { escapeHtml, truncateText } from '../escape.ts';
 import { formatCount, formatDuration, formatMs, formatShare } from '../format.ts';
 import type {
   ChaosInForce, ExplorationSummary, InjectedDelaySummary, MinimisationSummary, RegressionSummary, ServiceStacks, ServiceStats,
-} from '../results-schema.ts';
+} from '../../core/results-schema.ts';
 import { stacksBlock } from './finding.ts';
 import { commandBlock, kvList, textTable, type RenderBudget } from './parts.ts';
 

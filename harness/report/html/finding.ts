@@ -5,7 +5,7 @@
  */
 import { escapeHtml, truncateText } from '../escape.ts';
 import { formatCount, formatMs, formatShare } from '../format.ts';
-import type { Finding, FindingStacks, FrameShare, GrowthFit, ScenarioResult } from '../results-schema.ts';
+import type { Finding, FindingStacks, FrameShare, GrowthFit, ScenarioResult } from '../../core/results-schema.ts';
 import { growthChart } from './charts.ts';
 import { diffDeltas, flameDiffTable, flameGraph } from './flame.ts';
 import { inputHex, inputPreview } from './input.ts';

@@ -6,7 +6,7 @@
  */
 import { escapeHtml, truncateText } from '../escape.ts';
 import { formatShare } from '../format.ts';
-import type { FindingStacks } from '../results-schema.ts';
+import type { FindingStacks } from '../../core/results-schema.ts';
 import { px } from './svg.ts';
 
 export interface FlameNode {

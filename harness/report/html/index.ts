@@ -4,7 +4,7 @@
  * run code or fetch anything. Charts are inline SVG built here.
  */
 import { escapeHtml } from '../escape.ts';
-import type { ResultsFile } from '../results-schema.ts';
+import type { ResultsFile } from '../../core/results-schema.ts';
 import { REPORT_FLAME_RECT_BUDGET } from './parts.ts';
 import { scenarioSection } from './scenario.ts';
 import { overallVerdict } from '../format.ts';

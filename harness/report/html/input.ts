@@ -5,7 +5,7 @@
  */
 import { escapeHtml, truncateText } from '../escape.ts';
 import { formatBytes, formatCount } from '../format.ts';
-import type { Finding } from '../results-schema.ts';
+import type { Finding } from '../../core/results-schema.ts';
 
 export const PREVIEW_MAX_CHARS = 2048;
 export const HEX_MAX_BYTES = 256;

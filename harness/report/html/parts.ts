@@ -5,7 +5,7 @@
  */
 import { escapeHtml, truncateText } from '../escape.ts';
 import { formatMs } from '../format.ts';
-import type { ChaosInForce, Verdict } from '../results-schema.ts';
+import type { ChaosInForce, Verdict } from '../../core/results-schema.ts';
 
 /**
  * Size budget shared by all sections of one report: flame-graph rectangles dominate the

@@ -4,7 +4,7 @@
  * encoded HDR histogram (values in microseconds), else the summary fields.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { LatencySummary } from '../results-schema.ts';
+import type { LatencySummary } from '../../core/results-schema.ts';
 
 /** A point of the curve: quantile q in [0, 1) (or 1 for the maximum) and its latency in ms. */
 export interface QuantilePoint {

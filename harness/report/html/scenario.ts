@@ -1,7 +1,7 @@
 /** One scenario's section: its facts, SLO table, charts, chaos and root-cause cards. */
 import { escapeHtml } from '../escape.ts';
 import { engineLabel, formatCount, formatDuration, formatMs, measuredWithInterval, sloLabel } from '../format.ts';
-import type { BreakingPointResult, ScenarioResult } from '../results-schema.ts';
+import type { BreakingPointResult, ScenarioResult } from '../../core/results-schema.ts';
 import { intensityChart, percentileChart, timelineChart } from './charts.ts';
 import { chaosExtras, explorationBlock, minimisationBlock, regressionBlock, serviceBlock } from './extras.ts';
 import { findingCard, findingsOverflowTable } from './finding.ts';

@@ -7,7 +7,7 @@ import {
   breakingPointText,
   commandLine, engineLabel, formatCount, overallVerdict, formatDeltaMs, formatDuration, formatMs, formatRelative, measuredWithInterval, sloLabel,
 } from '../format.ts';
-import type { BaselineComparison, Finding, ResultsFile, ScenarioResult } from '../results-schema.ts';
+import type { BaselineComparison, Finding, ResultsFile, ScenarioResult } from '../../core/results-schema.ts';
 import { badge, chaosSummary, commandBlock, kvList, textTable } from './parts.ts';
 
 /** Full cards beyond this many per scenario become table rows, to keep the file small. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeResultsFixture } from '../../../test/report/fixtures.ts';
 import { renderConsoleSummary } from '../console.ts';
-import type { ResultsFile, ScenarioResult } from '../results-schema.ts';
+import type { ResultsFile, ScenarioResult } from '../../core/results-schema.ts';
 import { renderHtmlReport } from './index.ts';
 
 function withScenario(patch: (s: ScenarioResult) => ScenarioResult): ResultsFile {
