@@ -1,55 +1,15 @@
-/** Command-line parsing: subcommands, flags, and the help text a newcomer reads first. */
-import { parseArgs } from 'node:util';
+/**
+ * Command-line parsing. Which flags each subcommand takes, whether they take a value and
+ * their defaults all come from the contract (cli/contract.ts); this file turns the values
+ * into a typed command, one parser per kind of value.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDurationMs } from '../core/duration.ts';
 import { UsageError } from '../scenario/load.ts';
 import type { EngineName } from '../scenario/types.ts';
+import { CLI_COMMANDS, CLI_FLAGS, CLI_SUBCOMMANDS, flagsOf, HELP_FLAG, isCliSubcommand, type CliChoiceSpec, type CliFlag, type CliFlagSpec, type CliSubcommand } from './contract.ts';
 
-export const HELP = `slo-harness: fuzz a target, measure its latency with HDR histograms, and check its SLO.
-
-Usage:
-  slo-harness run <scenario files or folders...> [options]
-  slo-harness replay <violation.json> [--repeats N]
-  slo-harness report <results.json> [--out <dir>] [--baseline <previous results.json>]
-  slo-harness --help | --version
-
-run options:
-  --budget <duration>   measured time per scenario, e.g. 30s, 2m, from 1us to 1 day; a bare number
-                        is seconds here (in scenario files it is ms) (default: the scenario's
-                        budget, else 10s)
-  --seed <n>            seed for inputs and chaos; a run prints its seed so --seed replays it
-  --out <dir>           where results.json is written (default: reports/<run id>)
-  --json                print results.json to stdout (the summary table goes to stderr)
-  --engine <name>       builtin | jazzer | auto (default: the scenario's engine, else builtin)
-  --fail-on-inconclusive  exit 1 when a verdict is INCONCLUSIVE (too few samples to decide)
-  --quiet               no progress line
-  --regression          replay every saved violation (corpora/<scenario>/violations/) with
-                        first calls in fresh warm workers; exit 1 if any still exceeds its
-                        per-call budget (or still crashes), 0 when all are fixed. Alone it
-                        only replays; with --budget the fuzz phase runs afterwards too
-  --trace <backend>     stacks of the worst violations: auto | bpftrace | v8 | off (default auto:
-                        bpftrace when it can run here, else the V8 inspector profiler)
-  --trace-hz <n>        stack sampling frequency, 1-10000 (default 99)
-  --baseline <file>     a previous run's results.json: the report shows each SLO's change
-                        (regressed/improved only when the confidence intervals do not
-                        overlap), new findings and fixed findings
-  --load-timeout <duration>  deadline for importing each scenario file, e.g. 10s (a bare
-                        number is seconds; default SLO_HARNESS_LOAD_TIMEOUT_MS, else 30s); a
-                        file still importing then (a top-level loop or await) is exit 2
-
-replay options:
-  --repeats <n>         first calls of the input, each in its own fresh warm worker, so a
-                        target's cache cannot hide it (default 5; at most 5 workers)
-
-report options (re-renders index.html and junit.xml from a results.json alone):
-  --out <dir>           where to write them (default: the results file's folder)
-  --baseline <file>     compare with a previous run's results.json, as for run
-
-Exit codes: 0 every SLO passed, 1 an SLO failed or a finding (hang, crash, slow input) was
-recorded, 2 usage or scenario error, 130 interrupted (partial results were written).
-
-Scenario files are TypeScript or JavaScript modules ending in .scenario.ts (or .js/.mjs)
-whose default export is defineScenario({...}) from 'slo-harness'. Findings are saved to
-corpora/<scenario>/violations/ with a one-line replay command.`;
+export { HELP } from './help.ts';
 
 export interface RunCommand {
   command: 'run';
@@ -71,6 +31,8 @@ export interface RunCommand {
   baseline: string | null;
   /** Deadline for importing each scenario file (ms), or null for SLO_HARNESS_LOAD_TIMEOUT_MS / 30 s. */
   loadTimeoutMs: number | null;
+  /** Reporter names from --reporter, in order, not yet checked against the registry; null: every reporter. */
+  reporters: string[] | null;
 }
 
 export interface ReportCommand {
@@ -78,6 +40,8 @@ export interface ReportCommand {
   file: string;
   out: string | null;
   baseline: string | null;
+  /** As RunCommand.reporters. */
+  reporters: string[] | null;
 }
 
 export interface ReplayCommand {
@@ -88,112 +52,141 @@ export interface ReplayCommand {
 
 export type CliCommand = RunCommand | ReplayCommand | ReportCommand | { command: 'help' } | { command: 'version' };
 
-function parseSeed(value: string | undefined): number | null {
-  if (value === undefined) return null;
-  if (!/^\d+$/.test(value) || Number(value) > 0xffffffff) throw new UsageError(`--seed: expected a whole number from 0 to 4294967295, got ${JSON.stringify(value)}`);
-  return Number(value);
+/** What node:util parseArgs returns for options built at run time. */
+type RawValues = Record<string, string | boolean | Array<string | boolean> | undefined>;
+
+/** Flags whose table entry has a default: their parsers never return null. */
+type DefaultedFlag = { [F in CliFlag]: (typeof CLI_FLAGS)[F] extends { default: string } ? F : never }[CliFlag];
+type FlagOfKind<K extends CliFlagSpec['kind']> = { [F in CliFlag]: (typeof CLI_FLAGS)[F]['kind'] extends K ? F : never }[CliFlag];
+type ChoiceOf<F extends FlagOfKind<'choice'>> = (typeof CLI_FLAGS)[F]['choices'][number];
+
+/** The node:util parseArgs options of one subcommand, derived from the contract, plus --help. */
+export function parserOptions(command: CliSubcommand): NonNullable<ParseArgsConfig['options']> {
+  const options: NonNullable<ParseArgsConfig['options']> = { [HELP_FLAG.name.slice(2)]: { type: 'boolean', short: HELP_FLAG.short, default: false } };
+  for (const flag of flagsOf(command)) {
+    const spec: CliFlagSpec = CLI_FLAGS[flag];
+    options[flag.slice(2)] = spec.kind === 'switch' ? { type: 'boolean', default: false } : { type: 'string', multiple: spec.kind === 'list' };
+  }
+  return options;
+}
+
+/** The value given for a flag (the last one when repeated), else its default from the table. */
+function given(values: RawValues, flag: CliFlag): string | undefined {
+  const raw = values[flag.slice(2)];
+  const last = Array.isArray(raw) ? raw.at(-1) : raw;
+  if (typeof last === 'string') return last;
+  const spec: CliFlagSpec = CLI_FLAGS[flag];
+  return spec.default;
+}
+
+function switchOn(values: RawValues, flag: FlagOfKind<'switch'>): boolean {
+  return values[flag.slice(2)] === true;
+}
+
+function text(values: RawValues, flag: FlagOfKind<'text'>): string | null {
+  return given(values, flag) ?? null;
 }
 
 /**
- * A duration flag. On the command line a bare number is seconds (`--budget 30` is 30 s),
- * unlike scenario files where it is milliseconds; the bounds (1 us to 1 day) are duration.ts's.
+ * A duration flag: duration.ts's one rule, so a duration needs a unit here as in scenario
+ * files. A bare number gets its own message, since it is the likely slip (`--budget 30`
+ * was seconds before every duration needed a unit).
  */
-function parseDurationFlag(flag: string, value: string | undefined, example: string): number | null {
+function duration(values: RawValues, flag: FlagOfKind<'duration'>): number | null {
+  const value = given(values, flag);
   if (value === undefined) return null;
-  const bare = /^\d+(\.\d+)?$/.test(value);
-  const parsed = parseDurationMs(bare ? `${value}s` : value);
+  if (/^\d+(\.\d+)?$/.test(value)) throw new UsageError(`${flag} ${value} has no unit: write ${value}s or ${value}ms`);
+  const parsed = parseDurationMs(value);
   if (parsed.ok) return parsed.ms;
-  const problem = bare ? parsed.error.replace(JSON.stringify(`${value}s`), `${value} (a bare number is seconds)`) : parsed.error;
-  throw new UsageError(`${flag}: ${problem}\n  fix: give a duration from 1us to 1 day, e.g. ${flag} ${example}`);
+  throw new UsageError(`${flag}: ${parsed.error}\n  fix: give a duration from 1us to 1 day, e.g. ${flag} ${CLI_FLAGS[flag].example}`);
 }
 
-function parseEngine(value: string | undefined): EngineName | null {
+function whole(values: RawValues, flag: FlagOfKind<'whole'> & DefaultedFlag): number;
+function whole(values: RawValues, flag: FlagOfKind<'whole'>): number | null;
+function whole(values: RawValues, flag: FlagOfKind<'whole'>): number | null {
+  const value = given(values, flag);
   if (value === undefined) return null;
-  if (value === 'builtin' || value === 'jazzer' || value === 'auto') return value;
-  throw new UsageError(`--engine: expected builtin, jazzer or auto, got ${JSON.stringify(value)}`);
-}
-
-function parseTraceMode(value: string | undefined): RunCommand['trace'] {
-  if (value === undefined) return 'auto';
-  if (value === 'off' || value === 'auto' || value === 'bpftrace' || value === 'v8') return value;
-  throw new UsageError(`--trace: expected auto, bpftrace, v8 or off, got ${JSON.stringify(value)}`);
-}
-
-function parseTraceHz(value: string | undefined): number {
-  if (value === undefined) return 99;
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 10_000) throw new UsageError(`--trace-hz: expected a whole number from 1 to 10000, got ${JSON.stringify(value)}`);
+  const { min, max } = CLI_FLAGS[flag];
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new UsageError(`${flag}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
   return Number(value);
+}
+
+function choice<F extends FlagOfKind<'choice'> & DefaultedFlag>(values: RawValues, flag: F): ChoiceOf<F>;
+function choice<F extends FlagOfKind<'choice'>>(values: RawValues, flag: F): ChoiceOf<F> | null;
+function choice<F extends FlagOfKind<'choice'>>(values: RawValues, flag: F): ChoiceOf<F> | null {
+  const value = given(values, flag);
+  if (value === undefined) return null;
+  const choices: CliChoiceSpec['choices'] = CLI_FLAGS[flag].choices;
+  if (choices.includes(value)) return value as ChoiceOf<F>;
+  const expected = `${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}`;
+  throw new UsageError(`${flag}: expected ${expected}, got ${JSON.stringify(value)}`);
+}
+
+/**
+ * A list flag: comma-separated names, the flag repeatable; names trimmed, duplicates kept
+ * once, in order. Names are not checked here: the reporter registry knows them.
+ */
+function list(values: RawValues, flag: FlagOfKind<'list'>): string[] | null {
+  const raw = values[flag.slice(2)];
+  if (!Array.isArray(raw) || raw.length === 0) return null;
+  const names: string[] = [];
+  for (const value of raw.map(String)) {
+    const parts = value.split(',').map((name) => name.trim());
+    if (parts.includes('')) throw new UsageError(`${flag}: ${JSON.stringify(value)} has an empty name\n  fix: give comma-separated names without empty entries, e.g. ${flag} ${CLI_FLAGS[flag].example}`);
+    for (const name of parts) if (!names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
+function parseRun(values: RawValues, paths: string[]): RunCommand {
+  return {
+    command: 'run',
+    paths,
+    budgetMs: duration(values, '--budget'),
+    seed: whole(values, '--seed'),
+    out: text(values, '--out'),
+    json: switchOn(values, '--json'),
+    engine: choice(values, '--engine'),
+    failOnInconclusive: switchOn(values, '--fail-on-inconclusive'),
+    quiet: switchOn(values, '--quiet'),
+    regression: switchOn(values, '--regression'),
+    trace: choice(values, '--trace'),
+    traceHz: whole(values, '--trace-hz'),
+    baseline: text(values, '--baseline'),
+    loadTimeoutMs: duration(values, '--load-timeout'),
+    reporters: list(values, '--reporter'),
+  };
+}
+
+/** The single operand of replay and report, or the contract's usage error. */
+function onlyOperand(command: 'replay' | 'report', positionals: string[]): string {
+  if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one ${CLI_COMMANDS[command].exactlyOne}`);
+  return positionals[0] as string;
+}
+
+function parseSubcommand(command: CliSubcommand, args: string[]): CliCommand {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: parserOptions(command) });
+  if (values[HELP_FLAG.name.slice(2)] === true) return { command: 'help' };
+  switch (command) {
+    case 'run':
+      return parseRun(values, positionals);
+    case 'replay':
+      return { command: 'replay', file: onlyOperand(command, positionals), repeats: whole(values, '--repeats') };
+    case 'report':
+      return { command: 'report', file: onlyOperand(command, positionals), out: text(values, '--out'), baseline: text(values, '--baseline'), reporters: list(values, '--reporter') };
+  }
 }
 
 export function parseCli(argv: string[]): CliCommand {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
+  if (command === undefined || command === HELP_FLAG.name || command === `-${HELP_FLAG.short}` || command === 'help') return { command: 'help' };
   if (command === '--version' || command === '-v') return { command: 'version' };
+  if (!isCliSubcommand(command)) throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: ${CLI_SUBCOMMANDS.join(', ')}; see --help)`);
   try {
-    if (command === 'run') {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: {
-          budget: { type: 'string' },
-          seed: { type: 'string' },
-          out: { type: 'string' },
-          json: { type: 'boolean', default: false },
-          engine: { type: 'string' },
-          'fail-on-inconclusive': { type: 'boolean', default: false },
-          quiet: { type: 'boolean', default: false },
-          regression: { type: 'boolean', default: false },
-          trace: { type: 'string' },
-          'trace-hz': { type: 'string' },
-          baseline: { type: 'string' },
-          'load-timeout': { type: 'string' },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      });
-      if (values.help) return { command: 'help' };
-      return {
-        command: 'run',
-        paths: positionals,
-        budgetMs: parseDurationFlag('--budget', values.budget, '30s'),
-        seed: parseSeed(values.seed),
-        out: values.out ?? null,
-        json: values.json ?? false,
-        engine: parseEngine(values.engine),
-        failOnInconclusive: values['fail-on-inconclusive'] ?? false,
-        quiet: values.quiet ?? false,
-        regression: values.regression ?? false,
-        trace: parseTraceMode(values.trace),
-        traceHz: parseTraceHz(values['trace-hz']),
-        baseline: values.baseline ?? null,
-        loadTimeoutMs: parseDurationFlag('--load-timeout', values['load-timeout'], '10s'),
-      };
-    }
-    if (command === 'replay') {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: { repeats: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-      });
-      if (values.help) return { command: 'help' };
-      if (positionals.length !== 1) throw new UsageError('replay takes exactly one violation file (corpora/<scenario>/violations/<id>.json)');
-      const repeats = values.repeats === undefined ? 5 : Number(values.repeats);
-      if (!Number.isInteger(repeats) || repeats < 1 || repeats > 10_000) throw new UsageError(`--repeats: expected a whole number from 1 to 10000, got ${values.repeats}`);
-      return { command: 'replay', file: positionals[0] as string, repeats };
-    }
-    if (command === 'report') {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: { out: { type: 'string' }, baseline: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-      });
-      if (values.help) return { command: 'help' };
-      if (positionals.length !== 1) throw new UsageError('report takes exactly one results file (reports/<run>/results.json)');
-      return { command: 'report', file: positionals[0] as string, out: values.out ?? null, baseline: values.baseline ?? null };
-    }
+    return parseSubcommand(command, rest);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     // node:util parseArgs errors (unknown flag, missing value) are usage errors too.
     throw new UsageError((error as Error).message);
   }
-  throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: run, replay, report; see --help)`);
 }

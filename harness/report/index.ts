@@ -1,6 +1,5 @@
 /** The report capability's public surface, for the CLI and the runner. */
 export { compareWithBaseline, hasRegression } from './baseline.ts';
-export { CLI_BIN, CLI_ENGINES, CLI_FLAGS, CLI_FLAG_NAMES, CLI_SUBCOMMANDS } from './cli-contract.ts';
 export { printConsoleSummary, renderConsoleSummary, shouldUseColor, type ConsoleOptions } from './console.ts';
 export { escapeHtml, escapeTerminal, escapeXml } from './escape.ts';
 export { renderHtmlReport } from './html/index.ts';

@@ -4,7 +4,7 @@
  * checks its subcommand and flags against the CLI contract.
  */
 import { parse } from 'yaml';
-import { CLI_BIN, CLI_ENGINES, CLI_FLAGS, flagAppliesTo, isCliFlag, isCliSubcommand } from '../../harness/report/cli-contract.ts';
+import { CLI_BIN, CLI_ENGINES, CLI_FLAGS, flagAppliesTo, isCliFlag, isCliSubcommand } from '../../harness/cli/contract.ts';
 
 export interface WorkflowStep {
   name?: string;

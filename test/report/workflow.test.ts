@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CLI_FLAG_NAMES, CLI_SUBCOMMANDS } from '../../harness/report/cli-contract.ts';
+import { parseCli } from '../../harness/cli/args.ts';
+import { CLI_FLAG_NAMES, CLI_SUBCOMMANDS } from '../../harness/cli/contract.ts';
 import { checkWorkflowCommands, shellWords, workflowSteps, type WorkflowStep } from './workflow-check.ts';
 
 const WORKFLOW = fileURLToPath(new URL('../../.github/workflows/nightly.yml', import.meta.url));
@@ -94,8 +95,17 @@ describe('workflow command checker', () => {
     ]);
   });
 
-  it('checks against the same contract the CLI parser test uses (harness/cli/args.test.ts)', () => {
+  it('checks against the same contract the CLI parser reads (harness/cli/contract.ts)', () => {
     expect(CLI_SUBCOMMANDS).toEqual(['run', 'replay', 'report']);
     expect(CLI_FLAG_NAMES).toEqual(expect.arrayContaining(['--budget', '--seed', '--out', '--regression', '--baseline']));
+  });
+
+  it('passes --budget a duration with a unit, on demand and on schedule', () => {
+    const onDemand = (doc.on.workflow_dispatch as { inputs?: Record<string, { default?: string }> }).inputs?.['budget']?.default;
+    const scheduled = /\|\|\s*'([^']+)'/.exec(job.env?.['BUDGET'] ?? '')?.[1];
+    for (const budget of [onDemand, scheduled]) {
+      expect(budget).toBeDefined();
+      expect(parseCli(['run', 'scenarios/', '--budget', budget!])).toMatchObject({ budgetMs: 120_000 });
+    }
   });
 });
