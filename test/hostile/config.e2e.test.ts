@@ -129,21 +129,23 @@ describe.concurrent('hostile configuration values are exit 2 naming the file, th
     expectConfigError(run, run.file, '(module top level): importing the file ended its thread', /fix: remove the process\.exit\(\) call/);
   });
 
-  it('--budget 0 and absurd budgets are refused; a bare number is seconds', async () => {
-    const zero = await runFixture('valid.scenario.ts.txt', ['--budget', '0']);
-    expectConfigError(zero, '--budget', '--budget: 0 (a bare number is seconds) is shorter than 1us', /fix: give a duration from 1us to 1 day, e.g. --budget 30s/);
+  it('--budget without a unit, 0s and absurd budgets are refused', async () => {
+    const bare = await runFixture('valid.scenario.ts.txt', ['--budget', '30']);
+    expectConfigError(bare, '--budget', '--budget 30 has no unit', /write 30s or 30ms/);
+    const zero = await runFixture('valid.scenario.ts.txt', ['--budget', '0s']);
+    expectConfigError(zero, '--budget', '--budget: "0s" is shorter than 1us', /fix: give a duration from 1us to 1 day, e.g. --budget 30s/);
     const huge = await runFixture('valid.scenario.ts.txt', ['--budget', '1e300']);
     expectConfigError(huge, '--budget', '--budget: expected a duration like', /fix: give a duration from 1us to 1 day/);
   });
 
-  it('--budget 100000 (seconds, over a day) is refused', async () => {
-    const run = await runFixture('valid.scenario.ts.txt', ['--budget', '100000']);
-    expectConfigError(run, '--budget', '--budget: 100000 (a bare number is seconds) is longer than 1 day', /fix: give a duration from 1us to 1 day/);
+  it('--budget 100000s (over a day) is refused', async () => {
+    const run = await runFixture('valid.scenario.ts.txt', ['--budget', '100000s']);
+    expectConfigError(run, '--budget', '--budget: "100000s" is longer than 1 day', /fix: give a duration from 1us to 1 day/);
   });
 
   it('a bad load deadline (flag or environment) is refused', async () => {
-    const flag = await runFixture('valid.scenario.ts.txt', ['--load-timeout', '0']);
-    expectConfigError(flag, '--load-timeout', '--load-timeout: 0 (a bare number is seconds) is shorter than 1us', /fix: give a duration from 1us to 1 day, e.g. --load-timeout 10s/);
+    const flag = await runFixture('valid.scenario.ts.txt', ['--load-timeout', '0s']);
+    expectConfigError(flag, '--load-timeout', '--load-timeout: "0s" is shorter than 1us', /fix: give a duration from 1us to 1 day, e.g. --load-timeout 10s/);
     const env = await runFixture('valid.scenario.ts.txt', [], { SLO_HARNESS_LOAD_TIMEOUT_MS: 'soon' });
     expectConfigError(env, 'SLO_HARNESS_LOAD_TIMEOUT_MS', 'SLO_HARNESS_LOAD_TIMEOUT_MS=soon: expected a duration', /fix: give milliseconds, e.g. SLO_HARNESS_LOAD_TIMEOUT_MS=30000/);
   });
