@@ -2,7 +2,7 @@
 import { renderHtmlReport } from '../html/index.ts';
 import { fileReporter, type Reporter } from '../reporter.ts';
 
-export const HTML_FILE_NAME = 'index.html';
+const HTML_FILE_NAME = 'index.html';
 
 export const htmlReporter: Reporter = fileReporter({
   name: 'html',

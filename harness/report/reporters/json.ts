@@ -1,7 +1,7 @@
 /** results.json: the run's source of truth, which every other report can be re-rendered from. */
 import { fileReporter, type Reporter } from '../reporter.ts';
 
-export const RESULTS_FILE_NAME = 'results.json';
+const RESULTS_FILE_NAME = 'results.json';
 
 export const jsonReporter: Reporter = fileReporter({
   name: 'json',

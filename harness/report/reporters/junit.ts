@@ -2,7 +2,7 @@
 import { renderJunit } from '../junit.ts';
 import { fileReporter, type Reporter } from '../reporter.ts';
 
-export const JUNIT_FILE_NAME = 'junit.xml';
+const JUNIT_FILE_NAME = 'junit.xml';
 
 export const junitReporter: Reporter = fileReporter({
   name: 'junit',
