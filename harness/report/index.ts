@@ -11,6 +11,6 @@ export { ResultsFileError, parseResultsFile, readResultsFile } from './results-v
 export { testFailureMessage, type TestVerdictOptions } from './test-verdict.ts';
 export { capResultsStacks, capStacks, MAX_FOLDED_STACKS } from './stack-cap.ts';
 export {
-  commitOrder, renderReportSet, rerenderReport, rerenderReportSet, reportedResults, writeFinalReport, writeReportFiles, writeReportSet,
+  commitOrder, commitReportSet, renderReportSet, rerenderReport, rerenderReportSet, reportedResults, writeFinalReport, writeReportFiles, writeReportSet,
   type ReportPaths, type ReportStage, type WriteReportOptions,
 } from './write.ts';

@@ -63,13 +63,18 @@ export function commitOrder(files: readonly ReportFile[]): ReportFile[] {
   return [...files.filter((f) => f.primary), ...files.filter((f) => !f.primary)];
 }
 
+/** Writes rendered files as one set (core/atomic-file.ts writeFilesAtomic), in commitOrder. */
+export async function commitReportSet(files: readonly ReportFile[]): Promise<void> {
+  await writeFilesAtomic(commitOrder(files));
+}
+
 /** Renders the reporters' files for `results` (as reportedResults) and writes them as one set. */
 export async function writeReportSet(
   reporters: readonly Reporter[], results: ResultsFile, outDir: string, options: WriteReportOptions = {}, stage: ReportStage = 'final',
 ): Promise<WrittenReport & { files: readonly ReportFile[] }> {
   const final = reportedResults(results, options);
   const files = renderReportSet(reporters, final, outDir, stage);
-  await writeFilesAtomic(commitOrder(files));
+  await commitReportSet(files);
   return { results: final, files };
 }
 
@@ -82,7 +87,7 @@ export async function writeFinalReport(reporters: readonly Reporter[], results: 
   const final = reportedResults(results, options);
   const files = renderReportSet(reporters, final, outDir, 'final');
   try {
-    await writeFilesAtomic(commitOrder(files));
+    await commitReportSet(files);
     return { results: final, files };
   } catch (error) {
     if (!(error instanceof WriteError)) throw error;
@@ -114,7 +119,7 @@ export async function rerenderReportSet(
   const outDir = options.outDir ?? dirname(resultsPath);
   const files = renderReportSet(reporters, final, outDir, 'final');
   const inPlace = resolve(outDir) === resolve(dirname(resultsPath));
-  await writeFilesAtomic(commitOrder(inPlace ? files.filter((f) => !f.primary) : files));
+  await commitReportSet(inPlace ? files.filter((f) => !f.primary) : files);
   return { results: final, files };
 }
 
