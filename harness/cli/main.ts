@@ -10,13 +10,15 @@
 import path from 'node:path';
 import { WriteError } from '../core/atomic-file.ts';
 import { checkRunFolders, NotWritableError } from '../core/writable.ts';
-import { describeLostWrites, lostWrites, recordLostWrite } from '../core/write-failures.ts';
-import { renderConsoleSummary, shouldUseColor } from '../report/console.ts';
-import { reportedResults, rerenderReport, writeReportFiles, type ReportPaths, type WriteReportOptions } from '../report/write.ts';
+import { describeLostWrites, lostWrites } from '../core/write-failures.ts';
+import { shownPath } from '../core/display-path.ts';
+import { shouldUseColor } from '../report/console.ts';
+import type { Reporter, WrittenReport } from '../report/reporter.ts';
+import { resolveReporters } from '../report/reporters.ts';
+import { rerenderReportSet, writeFinalReport, writeReportSet, type WriteReportOptions } from '../report/write.ts';
 import { readResultsFile, ResultsFileError } from '../report/results-validate.ts';
 import { initHistograms } from '../measure/histogram.ts';
 import { randomSeed } from '../core/rng.ts';
-import type { ResultsFile } from '../core/results-schema.ts';
 import { EXIT, newRunId, runAll } from '../pipeline/run-all.ts';
 import { regressionRunner } from '../pipeline/regression.ts';
 import { loadScenarios, UsageError } from '../scenario/load.ts';
@@ -28,45 +30,15 @@ import { replayViolation } from './replay.ts';
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-/** results.json, index.html and junit.xml, written as one set (report/write.ts). */
-async function writeResults(outDir: string, results: ResultsFile, compare: WriteReportOptions): Promise<ReportPaths & { results: ResultsFile }> {
-  return writeReportFiles(results, outDir, compare);
-}
-
-function reportPaths(outDir: string): ReportPaths {
-  return { json: path.join(outDir, 'results.json'), html: path.join(outDir, 'index.html'), junit: path.join(outDir, 'junit.xml') };
-}
-
 /**
- * The final report set, or null when the disk refused it: each of the three files is then
- * recorded as lost (none was replaced, unless the error says otherwise) and the results
- * still reach the terminal.
+ * Each reporter's terminal text (the console summary), on stdout; on stderr when stdout
+ * carries `--json`. Colour follows the stream it goes to.
  */
-async function writeFinalResults(outDir: string, results: ResultsFile, compare: WriteReportOptions): Promise<(ReportPaths & { results: ResultsFile }) | null> {
-  try {
-    return await writeResults(outDir, results, compare);
-  } catch (error) {
-    if (!(error instanceof WriteError)) throw error;
-    for (const file of Object.values(reportPaths(outDir))) {
-      if (error.replaced.includes(file)) continue;
-      const kept = error.replaced.length === 0 ? 'the previous one there, if any, is unchanged' : `the folder now mixes two runs; re-render it with \`slo-harness report ${shown(error.replaced[0]!)}\``;
-      recordLostWrite('report', `report file ${path.basename(file)} (${kept})`, new WriteError(file, error.cause));
-    }
-    return null;
+function printReporterText(reporters: readonly Reporter[], report: WrittenReport, stream: NodeJS.WriteStream): void {
+  for (const reporter of reporters) {
+    const text = reporter.onReportWritten?.(report, { color: shouldUseColor(stream) });
+    if (text !== undefined) stream.write(`${text}\n`);
   }
-}
-
-/** Where a file is, for messages: relative to the working directory when inside it. */
-function shown(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel === '' ? '.' : rel.startsWith('..') ? file : rel;
-}
-
-/** The paths written, one per line, and the summary, in the order a reader wants them. */
-function summaryText(results: ResultsFile, files: ReportPaths | null, color: boolean): string {
-  const summary = renderConsoleSummary(results, { color });
-  if (files === null) return `${summary}\nreport: not written (see below)`;
-  return `${summary}\nreport: ${shown(files.html)}\nresults: ${shown(files.json)}\njunit: ${shown(files.junit)}`;
 }
 
 /** A baseline is read before the run starts: a bad file fails in a second, not after the whole run. */
@@ -96,6 +68,10 @@ async function loadInterruptibly(cmd: RunCommand): Promise<Awaited<ReturnType<ty
 }
 
 async function runCommand(cmd: RunCommand): Promise<number> {
+  // REPORTER SELECTION: the one place `run` picks its reporters; an unknown name is exit 2
+  // before anything runs. With `--reporter` parsed into RunCommand this becomes
+  // resolveReporters(cmd.reporters).
+  const reporters = resolveReporters(null);
   // The isolates' workers load the scenario again: they read the same deadline from the environment.
   if (cmd.loadTimeoutMs !== null) process.env['SLO_HARNESS_LOAD_TIMEOUT_MS'] = String(cmd.loadTimeoutMs);
   const scenarios = await loadInterruptibly(cmd);
@@ -121,7 +97,7 @@ async function runCommand(cmd: RunCommand): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  progress.line(`slo-harness: ${scenarios.length} scenario(s), seed ${seed} (replay with --seed ${seed}), results in ${shown(outDir)}`);
+  progress.line(`slo-harness: ${scenarios.length} scenario(s), seed ${seed} (replay with --seed ${seed}), results in ${shownPath(outDir)}`);
   // --regression: replay saved violations first (alone, or before the fuzz phase when --budget is given).
   const results = await (cmd.regression ? regressionRunner(cmd.budgetMs !== null, (l) => progress.line(l)) : runAll)(
     scenarios.map((s) => ({ ...s, engine: cmd.engine ?? s.engine })),
@@ -139,7 +115,7 @@ async function runCommand(cmd: RunCommand): Promise<number> {
       // Partial results after every scenario: an interrupted or killed run still leaves a file.
       // A disk that refuses them loses nothing yet: the final write tries again (and says so).
       onScenarioDone: async (_result, partial) => {
-        await writeResults(outDir, partial, compare).catch((error: unknown) => {
+        await writeReportSet(reporters, partial, outDir, compare, 'partial').catch((error: unknown) => {
           if (!(error instanceof WriteError)) throw error;
           progress.line(`  partial results not written: ${error.message}`);
         });
@@ -156,15 +132,10 @@ async function runCommand(cmd: RunCommand): Promise<number> {
   // trust a corpus and report that are missing files.
   if (lostWrites().length > 0) exitCode = EXIT.USAGE;
   results.run.exitCode = exitCode;
-  const files = await writeFinalResults(outDir, results, compare);
+  const report = await writeFinalReport(reporters, results, outDir, compare);
   // What was written, baseline comparison included, is what the summary and --json show.
-  const written = files?.results ?? reportedResults(results, compare);
-  if (cmd.json) {
-    process.stderr.write(`${summaryText(written, files, shouldUseColor(process.stderr))}\n`);
-    process.stdout.write(`${JSON.stringify(written, null, 2)}\n`);
-  } else {
-    process.stdout.write(`${summaryText(written, files, shouldUseColor(process.stdout))}\n`);
-  }
+  printReporterText(reporters, report, cmd.json ? process.stderr : process.stdout);
+  if (cmd.json) process.stdout.write(`${JSON.stringify(report.results, null, 2)}\n`);
   const lost = lostWrites();
   if (lost.length === 0) return exitCode;
   process.stderr.write(`${describeLostWrites(lost)}\n`);
@@ -173,11 +144,13 @@ async function runCommand(cmd: RunCommand): Promise<number> {
 
 /** `report`: validates a results.json and re-renders index.html and junit.xml from it alone. */
 async function reportCommand(cmd: ReportCommand): Promise<number> {
-  const files = await rerenderReport(cmd.file, {
+  // The default set: `report` re-renders everything a run writes.
+  const reporters = resolveReporters(null);
+  const report = await rerenderReportSet(reporters, cmd.file, {
     ...(cmd.out === null ? {} : { outDir: cmd.out }),
     ...(cmd.baseline === null ? {} : { baselinePath: cmd.baseline }),
   });
-  process.stdout.write(`${summaryText(files.results, files, shouldUseColor(process.stdout))}\n`);
+  printReporterText(reporters, report, process.stdout);
   return EXIT.PASS;
 }
 
@@ -211,7 +184,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.USAGE;
     }
     if (error instanceof WriteError) {
-      const kept = error.replaced.length === 0 ? 'nothing there was replaced' : `already replaced: ${error.replaced.map(shown).join(', ')}`;
+      const kept = error.replaced.length === 0 ? 'nothing there was replaced' : `already replaced: ${error.replaced.map((f) => shownPath(f)).join(', ')}`;
       process.stderr.write(`slo-harness: ${error.message}; ${kept}\n  fix: free space on that disk or make the folder writable (or pass --out a writable folder)\n`);
       return EXIT.USAGE;
     }

@@ -2,6 +2,7 @@
  * Number and label formatting shared by the HTML, JUnit and console reports, so the same
  * measurement reads the same everywhere. Output is plain text: callers escape it.
  */
+import { shellQuote } from '../core/display-path.ts';
 import type { ResultsFile, ScenarioResult, SloResult, Verdict } from '../core/results-schema.ts';
 
 /** Latency with a unit chosen for its magnitude: 850 us, 4.21 ms, 1.25 s. */
@@ -84,14 +85,9 @@ export function engineLabel(scenario: ScenarioResult): string {
   return requested === used || requested === 'auto' ? used : `${used} (wanted ${requested})`;
 }
 
-/** The run's command line as a shell-like string; arguments with spaces or quotes are single-quoted. */
+/** The run's command line as a shell-like string; arguments a shell would alter are single-quoted (core/display-path.ts). */
 export function commandLine(argv: readonly string[]): string {
   return argv.map(shellQuote).join(' ');
-}
-
-function shellQuote(arg: string): string {
-  if (/^[\w@%+=:,./-]+$/.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The run's overall verdict: FAIL if anything failed, INCONCLUSIVE if anything was undecided or the run did not complete, else PASS. */
