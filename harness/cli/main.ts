@@ -68,10 +68,8 @@ async function loadInterruptibly(cmd: RunCommand): Promise<Awaited<ReturnType<ty
 }
 
 async function runCommand(cmd: RunCommand): Promise<number> {
-  // REPORTER SELECTION: the one place `run` picks its reporters; an unknown name is exit 2
-  // before anything runs. With `--reporter` parsed into RunCommand this becomes
-  // resolveReporters(cmd.reporters).
-  const reporters = resolveReporters(null);
+  // The one place `run` picks its reporters (`--reporter`); an unknown name is exit 2 before anything runs.
+  const reporters = resolveReporters(cmd.reporters);
   // The isolates' workers load the scenario again: they read the same deadline from the environment.
   if (cmd.loadTimeoutMs !== null) process.env['SLO_HARNESS_LOAD_TIMEOUT_MS'] = String(cmd.loadTimeoutMs);
   const scenarios = await loadInterruptibly(cmd);
@@ -144,8 +142,8 @@ async function runCommand(cmd: RunCommand): Promise<number> {
 
 /** `report`: validates a results.json and re-renders index.html and junit.xml from it alone. */
 async function reportCommand(cmd: ReportCommand): Promise<number> {
-  // The default set: `report` re-renders everything a run writes.
-  const reporters = resolveReporters(null);
+  // `--reporter` or the default set: `report` re-renders what a run writes.
+  const reporters = resolveReporters(cmd.reporters);
   const report = await rerenderReportSet(reporters, cmd.file, {
     ...(cmd.out === null ? {} : { outDir: cmd.out }),
     ...(cmd.baseline === null ? {} : { baselinePath: cmd.baseline }),

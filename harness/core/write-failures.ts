@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { errorCode, reasonFor, WriteError } from './atomic-file.ts';
+import { shownPath } from './display-path.ts';
 
 export type LostWriteKind = 'finding' | 'minimised finding' | 'corpus entry' | 'report';
 
@@ -76,9 +77,7 @@ export function resetLostWrites(): void {
 export const MAX_NAMED_CORPUS_ENTRIES = 10;
 
 function shown(file: string | null, cwd: string): string {
-  if (file === null) return '(unknown file)';
-  const rel = path.relative(cwd, file);
-  return rel === '' ? '.' : rel.startsWith('..') ? file : rel;
+  return file === null ? '(unknown file)' : shownPath(file, cwd);
 }
 
 function line(entry: LostWrite, cwd: string): string {
