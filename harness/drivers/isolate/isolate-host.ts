@@ -20,7 +20,7 @@ import { CONTROL, RSS_ALLOWANCE_MB, type FindingKindWire, type HostCommand, type
 import type { IsolateWorkerData } from './isolate-worker.ts';
 import { encodeHistogram, initHistogramsSync } from '../../measure/histogram.ts';
 import { createSharedCounts, rawCountsView, rawHistogramOf, recordSharedMs, sharedTotal, toHistogram } from '../../measure/shared-counts.ts';
-import { createChaosBuffers, readChaosSnapshot, type ChaosBuffers } from '../../chaos/isolate-chaos.ts';
+import { createChaosBuffers, readChaosSnapshot, type ChaosBuffers } from './isolate-chaos.ts';
 import { describeThrown, endTargetChildren } from './hostile-values.ts';
 import { createRing, flushRing, loadTimeoutMessage, loadTimeoutMs, ringEntries, ringView, type RingView } from './recovery-files.ts';
 

@@ -17,7 +17,7 @@ const OUTPUT_TAIL_BYTES = 8192;
 
 /**
  * Scenario files whose module did not finish loading in a worker, with the message: the
- * exploration phase (engine/explore.ts) only keeps a note, so the runner asks here after it.
+ * exploration phase (explore.ts) only keeps a note, so the runner asks here after it.
  */
 const loadTimeouts = new Map<string, string>();
 

@@ -5,7 +5,7 @@
  * choice sequences for arbitrary scenarios) so the measured phase starts from it, and
  * turns the entry's report and libFuzzer's artifacts (timeout-, crash-, oom-) into findings.
  *
- * Robustness: the child is tracked (children.ts) and runs `--sync` (fastest here:
+ * Robustness: the child is tracked (core/process-registry.ts) and runs `--sync` (fastest here:
  * 27-36k execs/s), which ignores SIGTERM, so stopping is SIGKILL. A hanging target is
  * stopped by libFuzzer's own -timeout (artifact saved); the child is killed when its
  * fuzzing time is up whatever it is doing (a hang in its last second is lost to this phase:
@@ -20,11 +20,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { contentId } from '../corpus.ts';
-import type { ResolvedScenario } from '../../scenario/types.ts';
-import { trackChild } from '../../core/process-registry.ts';
-import type { FindingKindWire, FindingMessage } from '../../drivers/isolate/protocol.ts';
-import { JAZZER_STARTUP_MS, libFuzzerDictionary, parseJazzerReport, type JazzerEntryConfig } from './report.ts';
+import { contentId } from '../../../engine/corpus.ts';
+import type { ResolvedScenario } from '../../../scenario/types.ts';
+import { trackChild } from '../../../core/process-registry.ts';
+import type { FindingKindWire, FindingMessage } from '../protocol.ts';
+import { JAZZER_STARTUP_MS, libFuzzerDictionary, parseJazzerReport, type JazzerEntryConfig } from '../../../engine/jazzer/report.ts';
 
 const ENTRY = fileURLToPath(new URL('./fuzz-entry.js', import.meta.url)); // tsx maps .js to the .ts file
 const MAX_STARTS = 4;
@@ -82,7 +82,7 @@ export async function exploreWithJazzer(opts: JazzerExploreOptions): Promise<Jaz
   try {
     await prepare(opts, work, corpusDir, artifactDir);
     const seedIds = new Set(opts.seeds.map((s) => contentId(s)));
-    // The phase's budget includes one start-up (phases.ts); restarts pay theirs from the fuzzing time.
+    // The phase's budget includes one start-up (engine/phases.ts); restarts pay theirs from the fuzzing time.
     let fuzzLeft = opts.durationMs - JAZZER_STARTUP_MS;
     for (;;) {
       if (opts.signal?.aborted || fuzzLeft < MIN_FUZZ_MS || starts >= MAX_STARTS) break;
