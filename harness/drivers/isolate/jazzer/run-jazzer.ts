@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { contentId } from '../../../engine/corpus.ts';
 import type { ResolvedScenario } from '../../../scenario/types.ts';
 import { trackChild } from '../../../core/process-registry.ts';
+import { tsxLoader } from '../tsx-loader.ts';
 import type { FindingKindWire, FindingMessage } from '../protocol.ts';
 import { JAZZER_STARTUP_MS, libFuzzerDictionary, parseJazzerReport, type JazzerEntryConfig } from '../../../engine/jazzer/report.ts';
 
@@ -181,7 +182,7 @@ export function jazzerArgs(opts: { scenario: ResolvedScenario; seed: number; pac
 function runOnce(opts: JazzerExploreOptions, work: string, corpusDir: string, artifactDir: string, reportFile: string, fuzzMs: number): Promise<ChildOutcome> {
   const cli = path.join(path.dirname(fileURLToPath(import.meta.resolve('@jazzer.js/core'))), 'cli.js');
   const seconds = Math.max(1, Math.ceil(fuzzMs / 1000) + 1);
-  const args = ['--import', import.meta.resolve('tsx'), cli, ...jazzerArgs(opts, ENTRY, corpusDir, artifactDir, path.join(work, 'dictionary.txt'), seconds)];
+  const args = ['--import', tsxLoader(), cli, ...jazzerArgs(opts, ENTRY, corpusDir, artifactDir, path.join(work, 'dictionary.txt'), seconds)];
   // Jazzer writes temporary files (merged dictionaries) that a SIGKILL leaves behind: keep them in `work`.
   const env: NodeJS.ProcessEnv = { ...process.env, SLO_JAZZER_CONFIG: path.join(work, 'entry-config.json'), NODE_OPTIONS: '', TMPDIR: path.join(work, 'tmp') };
   return new Promise((resolve) => {
