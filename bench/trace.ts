@@ -17,7 +17,7 @@ import { loadScenarios } from '../harness/scenario/load.ts';
 import { bpftraceAvailable } from '../harness/trace/bpftrace.ts';
 import type { StackBackend } from '../harness/trace/finding-stacks.ts';
 import { frameKind } from '../harness/trace/frames.ts';
-import { runTraceSession } from '../harness/trace/session.ts';
+import { runTraceSession } from '../harness/drivers/isolate/trace-session.ts';
 import { overhead } from './trace-overhead.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CorpusStore, contentId } from '../engine/corpus.ts';
 import { encodingFor } from '../engine/feeders.ts';
-import { explore, type ExploreOutcome } from '../engine/explore.ts';
+import { explore, type ExploreOutcome } from '../drivers/isolate/explore.ts';
 import { InterestingSink } from '../engine/interesting.ts';
 import { planFuzzPhases, recordFallback } from '../engine/select.ts';
 import { hexPreview, previewInput } from '../engine/input-preview.ts';

@@ -13,7 +13,7 @@ import { contentId } from '../engine/corpus.ts';
 import type { Finding } from '../core/results-schema.ts';
 import type { IsolateConfig } from '../drivers/isolate/protocol.ts';
 import { chooseTraceBackend, type TraceBackendChoice } from '../trace/backend.ts';
-import { runTraceSession, type TraceSessionResult } from '../trace/session.ts';
+import { runTraceSession, type TraceSessionResult } from '../drivers/isolate/trace-session.ts';
 
 export type TraceMode = 'off' | 'auto' | 'bpftrace' | 'v8';
 

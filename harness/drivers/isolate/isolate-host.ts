@@ -12,19 +12,17 @@
  * has grown by more than `memoryLimitMb` + RSS_ALLOWANCE_MB since just before that worker
  * started: the allowance is the worker's own runtime (V8 isolate, tsx, the engine: ~35-50
  * MiB measured) and V8's young generation, so a target is judged on what it allocates.
+ *
+ * The worker's shared memory (control block, counts, in-flight input) is built and read in
+ * worker-run.ts; this file decides each worker's fate.
  */
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { CONTROL, RSS_ALLOWANCE_MB, type FindingKindWire, type HostCommand, type HostEvent, type IsolateConfig, type IsolateEvent } from './protocol.ts';
-import type { IsolateWorkerData } from './isolate-worker.ts';
-import { encodeHistogram, initHistogramsSync } from '../../measure/histogram.ts';
-import { createSharedCounts, rawCountsView, rawHistogramOf, recordSharedMs, sharedTotal, toHistogram } from '../../measure/shared-counts.ts';
-import { createChaosBuffers, readChaosSnapshot, type ChaosBuffers } from '../../chaos/isolate-chaos.ts';
+import { initHistogramsSync } from '../../measure/histogram.ts';
 import { describeThrown, endTargetChildren } from './hostile-values.ts';
-import { createRing, flushRing, loadTimeoutMessage, loadTimeoutMs, ringEntries, ringView, type RingView } from './recovery-files.ts';
+import { loadTimeoutMessage, loadTimeoutMs } from './recovery-files.ts';
+import { flushRingOf, inFlightInput, recordCensored, snapshotOf, startWorkerRun, type WorkerRun } from './worker-run.ts';
 
-const WORKER_FILE = fileURLToPath(new URL('./isolate-worker-boot.mjs', import.meta.url));
 /** A target that crashes this often is not being fuzzed any more: stop with an error. */
 const MAX_RESTARTS = 200;
 /** How long terminate() may take before the host gives up on the worker and exits. */
@@ -34,28 +32,6 @@ const WORKER_EVENTS = new Set(['ready', 'snapshot', 'finding', 'replay-result', 
 
 function send(event: HostEvent): void {
   if (process.connected) process.send?.(event);
-}
-
-interface WorkerRun {
-  worker: Worker;
-  control: Int32Array;
-  times: Float64Array;
-  input: Uint8Array;
-  counts: Float64Array;
-  /** Injected-delay counts of dependency chaos (absent without). */
-  chaos?: ChaosBuffers | undefined;
-  startedAt: number;
-  /** Set once the host decided the worker's fate, so exit handlers don't report twice. */
-  settled: boolean;
-  /** True once the worker loaded the scenario and said 'ready'. */
-  ready: boolean;
-  /** The last inputs the worker handed to the target (recovery-files.ts). */
-  ring: RingView;
-  /** Ring sequence at the last flush: unchanged rings are not written again. */
-  flushedSeq: number;
-  /** Process RSS just before this worker started, bytes. */
-  rssBefore: number;
-  loadTimer: NodeJS.Timeout;
 }
 
 class Host {
@@ -88,22 +64,7 @@ class Host {
 
   /** Cumulative counts of the current worker, read from shared memory: works even if it hangs. */
   private sendSnapshot(run: WorkerRun, final: boolean): void {
-    const h = toHistogram(run.counts);
-    // A paced loop (slo.rate) keeps its raw call times in a second region of the counts.
-    const raw = rawHistogramOf(run.counts);
-    const chaos = readChaosSnapshot(run.chaos);
-    send({
-      type: 'snapshot',
-      histogram: encodeHistogram(h),
-      calls: sharedTotal(run.counts),
-      elapsedMs: performance.now() - run.startedAt,
-      final,
-      stalledMs: this.stalledMs,
-      ...(raw ? { rawHistogram: encodeHistogram(raw) } : {}),
-      ...(chaos ? { chaos } : {}),
-    });
-    h.destroy();
-    raw?.destroy();
+    send(snapshotOf(run, final, this.stalledMs));
   }
 
   stop(): void {
@@ -119,36 +80,8 @@ class Host {
       this.finish();
       return;
     }
-    const control = new SharedArrayBuffer(CONTROL.INT32_SLOTS * 4);
-    const times = new SharedArrayBuffer(CONTROL.FLOAT64_SLOTS * 8);
-    const inputBuffer = new SharedArrayBuffer(Math.max(1, config.scenario.input.maxLength));
-    const paced = config.scenario.kind === 'function' && config.scenario.slo.rate !== undefined;
-    const counts = createSharedCounts(paced ? 2 : 1);
-    const chaos = createChaosBuffers(remaining);
-    const ring = createRing(config.scenario.input.maxLength);
-    const data: IsolateWorkerData = { config: remaining, control, times, inputBuffer, counts, ring, ...(chaos ? { chaos } : {}) };
-    const rssBefore = process.memoryUsage.rss();
-    const worker = new Worker(WORKER_FILE, {
-      workerData: data,
-      resourceLimits: { maxOldGenerationSizeMb: config.scenario.memoryLimitMb },
-      stdout: false,
-      stderr: false,
-    });
-    const run: WorkerRun = {
-      worker,
-      control: new Int32Array(control),
-      times: new Float64Array(times),
-      input: new Uint8Array(inputBuffer),
-      counts: new Float64Array(counts),
-      chaos,
-      startedAt: performance.now(),
-      settled: false,
-      ready: false,
-      ring: ringView(ring, config.scenario.input.maxLength),
-      flushedSeq: 0,
-      rssBefore,
-      loadTimer: setTimeout(() => this.onLoadTimeout(run), loadTimeoutMs(config.scenario)),
-    };
+    const run = startWorkerRun(remaining, loadTimeoutMs(config.scenario), (r) => this.onLoadTimeout(r));
+    const { worker } = run;
     if (this.stopped) Atomics.store(run.control, CONTROL.STOP, 1);
     this.run = run;
     worker.on('message', (event: IsolateEvent) => {
@@ -214,13 +147,6 @@ class Host {
     }
   }
 
-  /** Reads the input of the call in progress, if the worker was inside a call. */
-  private inFlightInput(run: WorkerRun): { input: Uint8Array; startedAt: number } | null {
-    if (Atomics.load(run.control, CONTROL.STATE) !== 1) return null;
-    const length = run.control[CONTROL.INPUT_LENGTH] ?? 0;
-    return { input: run.input.slice(0, length), startedAt: run.times[CONTROL.CALL_STARTED_AT] ?? 0 };
-  }
-
   private onWorkerDeath(run: WorkerRun, kind: FindingKindWire, message: string, stack: string | null): void {
     if (run.settled) return;
     run.settled = true;
@@ -237,7 +163,7 @@ class Host {
 
   /** The final snapshot and the finding of a worker that died or was killed, with the input in flight. */
   private reportDeath(run: WorkerRun, kind: FindingKindWire, message: string, stack: string | null): void {
-    const inFlight = this.inFlightInput(run);
+    const inFlight = inFlightInput(run);
     const now = performance.timeOrigin + performance.now();
     this.killedAt = performance.now();
     this.sendSnapshot(run, true);
@@ -258,24 +184,13 @@ class Host {
   private tick(): void {
     const run = this.run;
     if (!run || run.settled) return;
-    this.flushRingOf(run);
+    if (this.config.recovery) flushRingOf(run, this.config.recovery.ringFile);
     if (this.checkMemory(run)) return;
-    const inFlight = this.inFlightInput(run);
+    const inFlight = inFlightInput(run);
     if (!inFlight) return;
     const elapsed = performance.timeOrigin + performance.now() - inFlight.startedAt;
     if (elapsed >= this.config.scenario.timeoutMs) this.onTimeout(run, inFlight.input, elapsed);
     else if (this.phaseOver() && elapsed >= this.config.scenario.slo.perCallMs) this.cutAtPhaseEnd(run, inFlight.input, elapsed);
-  }
-
-  private flushRingOf(run: WorkerRun): void {
-    const seq = Atomics.load(run.ring.seq, 0);
-    if (seq === run.flushedSeq || !this.config.recovery) return;
-    run.flushedSeq = seq;
-    try {
-      flushRing(ringEntries(run.ring), this.config.recovery.ringFile);
-    } catch {
-      // A full temp folder costs crash recovery, not the run.
-    }
   }
 
   /** RSS over the limit (see the header): kill the worker, an 'oom' finding with the input in flight. */
@@ -302,17 +217,10 @@ class Host {
     return this.stopped;
   }
 
-  /** A call that took at least `elapsed` ms: counted in the corrected and (when paced) raw histograms. */
-  private recordCensored(run: WorkerRun, elapsed: number): void {
-    recordSharedMs(run.counts, elapsed);
-    const raw = rawCountsView(run.counts);
-    if (raw) recordSharedMs(raw, elapsed);
-  }
-
   private onTimeout(run: WorkerRun, input: Uint8Array, elapsed: number): void {
     run.settled = true;
     // The call took at least this long: the histogram gets it at the moment of the kill.
-    this.recordCensored(run, elapsed);
+    recordCensored(run, elapsed);
     this.stalledMs += elapsed;
     this.killedAt = performance.now();
     this.sendSnapshot(run, true);
@@ -338,7 +246,7 @@ class Host {
    */
   private cutAtPhaseEnd(run: WorkerRun, input: Uint8Array, elapsed: number): void {
     run.settled = true;
-    this.recordCensored(run, elapsed);
+    recordCensored(run, elapsed);
     // A call cut at the end of the phase stalled the loop for as long as it ran.
     this.stalledMs += elapsed;
     this.sendSnapshot(run, true);

@@ -24,10 +24,10 @@ import { createBuiltinEngine } from '../../engine/builtin/engine.ts';
 import { createChoiceFeeder } from '../../engine/choice-sequence.ts';
 import { coverageFilterFor, importedPackages, targetSources } from '../../engine/target-packages.ts';
 import type { TargetContext } from '../../scenario/types.ts';
-import { createLoopChaos, createTargetContext, type ChaosBuffers } from '../../chaos/isolate-chaos.ts';
+import { createLoopChaos, createTargetContext, type ChaosBuffers } from './isolate-chaos.ts';
 import { errorSignature, isExpectedError, runMeasuredLoop, timedCall, type LoopShared } from './measured-loop.ts';
 import type { IsolateConfig, IsolateEvent } from './protocol.ts';
-import { runReplayTrace } from '../../trace/replay-trace.ts';
+import { runReplayTrace } from './replay-trace.ts';
 import { describeThrown } from './hostile-values.ts';
 import { createInputRecorder, recordingFeeder } from './input-recorder.ts';
 import { ringView, type RingView } from './recovery-files.ts';
@@ -39,7 +39,7 @@ export interface IsolateWorkerData {
   inputBuffer: SharedArrayBuffer;
   /** HDR-layout latency counts the host reads (see measure/shared-counts.ts). */
   counts: SharedArrayBuffer;
-  /** Injected-delay counts and dependency counters (chaos/isolate-chaos.ts); absent without dependency chaos. */
+  /** Injected-delay counts and dependency counters (isolate-chaos.ts); absent without dependency chaos. */
   chaos?: ChaosBuffers;
   /** The last inputs, which the host flushes to a file every tick (recovery-files.ts). */
   ring?: SharedArrayBuffer;
@@ -144,7 +144,7 @@ async function runReplay(config: IsolateConfig, scenario: LoadedScenario): Promi
   const encoding = encodingFor(config.scenario.input.type);
   const replayCtx = createTargetContext(config.seed, (await createLoopChaos(config, undefined))?.injector ?? null);
   if (config.mode.trace) {
-    // Trace phase (harness/trace/replay-trace.ts): violation and baseline call windows for the stack sampler.
+    // Trace phase (replay-trace.ts): violation and baseline call windows for the stack sampler.
     await runReplayTrace(shared, scenario.target, (bytes) => decodeInput(bytes, encoding), config.mode.trace, post, (iteration) => ({ ...replayCtx, iteration }) as TargetContext);
     post({ type: 'done', reason: 'replayed' });
     return;

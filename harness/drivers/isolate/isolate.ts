@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { FindingMessage, HostCommand, HostEvent, IsolateConfig } from './protocol.ts';
 import { trackChild } from '../../core/process-registry.ts';
 import { recoverCrash } from './crash-recovery.ts';
+import { tsxLoader } from './tsx-loader.ts';
 import { createRecoveryFiles, removeRecoveryFiles } from './recovery-files.ts';
 
 const HOST_FILE = fileURLToPath(new URL('./isolate-host.ts', import.meta.url));
@@ -17,7 +18,7 @@ const OUTPUT_TAIL_BYTES = 8192;
 
 /**
  * Scenario files whose module did not finish loading in a worker, with the message: the
- * exploration phase (engine/explore.ts) only keeps a note, so the runner asks here after it.
+ * exploration phase (explore.ts) only keeps a note, so the runner asks here after it.
  */
 const loadTimeouts = new Map<string, string>();
 
@@ -54,10 +55,6 @@ export interface StartIsolateOptions {
   onEvent: (event: HostEvent) => void;
   /** Extra node flags for the host process (e.g. perf-map flags for tracers). */
   nodeFlags?: string[];
-}
-
-function tsxLoader(): string {
-  return import.meta.resolve('tsx');
 }
 
 export function startIsolate(givenConfig: IsolateConfig, opts: StartIsolateOptions): IsolateHandle {

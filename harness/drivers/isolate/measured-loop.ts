@@ -11,7 +11,7 @@ import type { FedInput, Feeder } from '../../engine/feeders.ts';
 import { CallSchedule, correctedLatencyMs, harnessDelayMs, sleepPortionMs } from '../../measure/call-schedule.ts';
 import { rawCountsView, recordSharedMs } from '../../measure/shared-counts.ts';
 import type { TargetContext } from '../../scenario/types.ts';
-import { createTargetContext, type LoopChaos } from '../../chaos/isolate-chaos.ts';
+import { createTargetContext, type LoopChaos } from './isolate-chaos.ts';
 import { CONTROL, type FindingMessage, type IsolateConfig, type IsolateEvent } from './protocol.ts';
 
 /** Views on the shared memory between the loop and its supervisor. */
@@ -28,7 +28,7 @@ export type TargetCall = (input: unknown, ctx: TargetContext) => unknown;
 export interface LoopTarget {
   call: TargetCall;
   expectedError: ((error: unknown) => boolean) | null;
-  /** Dependency chaos behind ctx.dependency (chaos/isolate-chaos.ts); absent or null: none. */
+  /** Dependency chaos behind ctx.dependency (isolate-chaos.ts); absent or null: none. */
   chaos?: LoopChaos | null;
 }
 

@@ -53,6 +53,23 @@ interface Pending {
   memory: NodeJS.Timeout;
 }
 
+/** A worker loading the scenario (and warming up) until it says 'ready'. */
+interface Loading {
+  worker: Worker;
+  /** Set once the worker said 'ready': a later death is a finding of a call, not a failed load. */
+  loaded: boolean;
+  resolve: (value: void | Promise<void>) => void;
+  reject: (error: Error) => void;
+  loadTimer: NodeJS.Timeout;
+  /** RSS growth check while loading; set right after the loading starts. */
+  loadMemory: NodeJS.Timeout | undefined;
+}
+
+function loadOver(loading: Loading): void {
+  clearTimeout(loading.loadTimer);
+  clearInterval(loading.loadMemory);
+}
+
 /** One warm worker; replaced by a fresh one after a timeout, crash or exit. */
 class WorkerSlot {
   private worker: Worker | null = null;
@@ -68,12 +85,6 @@ class WorkerSlot {
 
   spawn(): Promise<void> {
     const data: ProbeWorkerData = { scenario: this.config.scenario, seed: this.config.seed, warmup: this.warmup };
-    let loaded = false;
-    const retryCold = (): boolean => {
-      if (loaded || this.warmup.length === 0 || this.worker !== worker) return false;
-      this.warmup = [];
-      return true;
-    };
     const worker = new Worker(WORKER_FILE, {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: memoryLimitOf(this.config) },
@@ -81,77 +92,79 @@ class WorkerSlot {
       stderr: false,
     });
     this.worker = worker;
-    this.ready = new Promise<void>((resolve, reject) => {
-      const ms = loadTimeoutMs(this.config.scenario);
-      const onLoadTimeout = (): void => {
-        // A warm-up input (a corpus seed) that hangs is not the module's fault: retry cold first.
-        if (retryCold()) {
-          this.worker = null;
-          void worker.terminate();
-          resolve(this.spawn());
-          return;
-        }
-        reject(new LoadTimeoutError(loadTimeoutMessage(this.config.scenario.file, ms)));
-        if (this.worker === worker) this.worker = null;
-        void worker.terminate();
-      };
-      let loadTimer = setTimeout(onLoadTimeout, ms);
-      // A warm-up input that bombs memory outside the heap: caught here too, then retried cold.
-      const rssAtSpawn = process.memoryUsage.rss();
-      const loadMemory = setInterval(() => {
-        const grownMb = (process.memoryUsage.rss() - rssAtSpawn) / 1048576;
-        if (grownMb <= memoryLimitOf(this.config) + RSS_ALLOWANCE_MB) return;
-        clearInterval(loadMemory);
-        if (this.warmup.length > 0) {
-          onLoadTimeout();
-          return;
-        }
-        reject(new Error(`the probe worker grew the process by ${Math.round(grownMb)} MiB (RSS) while loading the scenario, over memoryLimitMb ${memoryLimitOf(this.config)} + ${RSS_ALLOWANCE_MB} MiB`));
-        if (this.worker === worker) this.worker = null;
-        void worker.terminate();
-      }, MEMORY_CHECK_MS);
-      const loadOver = (): void => {
-        clearTimeout(loadTimer);
-        clearInterval(loadMemory);
-      };
-      worker.on('message', (event: ProbeWorkerEvent) => {
-        if (event === null || typeof event !== 'object') return;
-        if (event.type !== 'result') clearTimeout(loadTimer);
-        // Warm-up: at most WARMUP_MS of calls, but one call can hang; past that, retry cold.
-        if (event.type === 'loaded' && this.warmup.length > 0) loadTimer = setTimeout(onLoadTimeout, WARMUP_LIMIT_MS + this.config.scenario.timeoutMs);
-        if (event.type === 'ready') {
-          loaded = true;
-          loadOver();
-          resolve();
-        }
-        else if (event.type === 'fatal') reject(new Error(`the probe worker failed to load the scenario: ${event.message}`));
-        else if (event.type === 'result') this.settle(worker, { kind: event.threw ? 'threw' : 'ok', ms: event.ms, wallMs: event.wallMs, queuedMs: event.queuedMs, message: event.message, stack: event.stack });
-      });
-      worker.on('error', (error: unknown) => {
-        loadOver();
-        // Any value can arrive here (`throw null` in a timer): described without running its code.
-        const described = describeThrown(error);
-        if (retryCold()) {
-          this.worker = null;
-          resolve(this.spawn());
-          return;
-        }
-        reject(new Error(described.message));
-        const kind = described.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'oom' : 'crash';
-        this.die(worker, { kind, ms: this.elapsed(), message: described.message, stack: described.stack });
-      });
-      worker.on('exit', (code) => {
-        loadOver();
-        if (retryCold()) {
-          this.worker = null;
-          resolve(this.spawn());
-          return;
-        }
-        reject(new Error(`the probe worker exited with code ${code} while loading`));
-        this.die(worker, { kind: 'exit', ms: this.elapsed(), message: `target called process.exit(${code}) or the worker exited`, stack: null });
-      });
-    });
+    this.ready = new Promise<void>((resolve, reject) => this.watchLoading(worker, resolve, reject));
     return this.ready;
+  }
+
+  /** Settles a new worker's loading: ready, retried cold (a warm-up input was to blame), or failed. */
+  private watchLoading(worker: Worker, resolve: Loading['resolve'], reject: Loading['reject']): void {
+    const loading: Loading = { worker, loaded: false, resolve, reject, loadTimer: setTimeout(() => this.onLoadTimeout(loading), loadTimeoutMs(this.config.scenario)), loadMemory: undefined };
+    // A warm-up input that bombs memory outside the heap: caught here too, then retried cold.
+    const rssAtSpawn = process.memoryUsage.rss();
+    loading.loadMemory = setInterval(() => this.checkLoadMemory(loading, rssAtSpawn), MEMORY_CHECK_MS);
+    worker.on('message', (event: ProbeWorkerEvent) => this.onLoadingMessage(loading, event));
+    worker.on('error', (error: unknown) => {
+      loadOver(loading);
+      // Any value can arrive here (`throw null` in a timer): described without running its code.
+      const described = describeThrown(error);
+      if (this.retryCold(loading)) return;
+      reject(new Error(described.message));
+      const kind = described.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'oom' : 'crash';
+      this.die(worker, { kind, ms: this.elapsed(), message: described.message, stack: described.stack });
+    });
+    worker.on('exit', (code) => {
+      loadOver(loading);
+      if (this.retryCold(loading)) return;
+      reject(new Error(`the probe worker exited with code ${code} while loading`));
+      this.die(worker, { kind: 'exit', ms: this.elapsed(), message: `target called process.exit(${code}) or the worker exited`, stack: null });
+    });
+  }
+
+  /**
+   * A worker that died or hung before it was ready while warm-up inputs were set: drops them
+   * and starts a replacement cold, which settles this loading. False when that does not apply.
+   */
+  private retryCold(loading: Loading, terminate = false): boolean {
+    if (loading.loaded || this.warmup.length === 0 || this.worker !== loading.worker) return false;
+    this.warmup = [];
+    this.worker = null;
+    if (terminate) void loading.worker.terminate();
+    loading.resolve(this.spawn());
+    return true;
+  }
+
+  private onLoadTimeout(loading: Loading): void {
+    // A warm-up input (a corpus seed) that hangs is not the module's fault: retry cold first.
+    if (this.retryCold(loading, true)) return;
+    loading.reject(new LoadTimeoutError(loadTimeoutMessage(this.config.scenario.file, loadTimeoutMs(this.config.scenario))));
+    if (this.worker === loading.worker) this.worker = null;
+    void loading.worker.terminate();
+  }
+
+  private checkLoadMemory(loading: Loading, rssAtSpawn: number): void {
+    const grownMb = (process.memoryUsage.rss() - rssAtSpawn) / 1048576;
+    if (grownMb <= memoryLimitOf(this.config) + RSS_ALLOWANCE_MB) return;
+    clearInterval(loading.loadMemory);
+    if (this.warmup.length > 0) {
+      this.onLoadTimeout(loading);
+      return;
+    }
+    loading.reject(new Error(`the probe worker grew the process by ${Math.round(grownMb)} MiB (RSS) while loading the scenario, over memoryLimitMb ${memoryLimitOf(this.config)} + ${RSS_ALLOWANCE_MB} MiB`));
+    if (this.worker === loading.worker) this.worker = null;
+    void loading.worker.terminate();
+  }
+
+  private onLoadingMessage(loading: Loading, event: ProbeWorkerEvent): void {
+    if (event === null || typeof event !== 'object') return;
+    if (event.type !== 'result') clearTimeout(loading.loadTimer);
+    // Warm-up: at most WARMUP_MS of calls, but one call can hang; past that, retry cold.
+    if (event.type === 'loaded' && this.warmup.length > 0) loading.loadTimer = setTimeout(() => this.onLoadTimeout(loading), WARMUP_LIMIT_MS + this.config.scenario.timeoutMs);
+    if (event.type === 'ready') {
+      loading.loaded = true;
+      loadOver(loading);
+      loading.resolve();
+    } else if (event.type === 'fatal') loading.reject(new Error(`the probe worker failed to load the scenario: ${event.message}`));
+    else if (event.type === 'result') this.settle(loading.worker, { kind: event.threw ? 'threw' : 'ok', ms: event.ms, wallMs: event.wallMs, queuedMs: event.queuedMs, message: event.message, stack: event.stack });
   }
 
   private elapsed(): number {

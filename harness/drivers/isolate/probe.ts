@@ -5,14 +5,13 @@
  * is killed.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { ResolvedScenario } from '../../scenario/types.ts';
 import { trackChild } from '../../core/process-registry.ts';
 import { rmSync } from 'node:fs';
 import { UsageError } from '../../scenario/load.ts';
 import { createRecoveryFiles, readInFlight } from './recovery-files.ts';
+import { tsxLoader } from './tsx-loader.ts';
 import { medianOf, type ArbitraryShrinkReply, type ArbitraryShrinkRequest, type ProbeCall, type ProbeCommand, type ProbeConfig, type ProbeEvent, type ProbeMeasurement } from './probe-protocol.ts';
 
 export type { ProbeCall, ProbeMeasurement, ArbitraryShrinkReply, ArbitraryShrinkRequest } from './probe-protocol.ts';
@@ -21,17 +20,6 @@ const HOST_FILE = fileURLToPath(new URL('./probe-host.ts', import.meta.url));
 const SILENCE_LIMIT_MS = 15_000;
 const START_LIMIT_MS = 60_000;
 const OUTPUT_TAIL_BYTES = 4096;
-
-/**
- * The tsx loader as a file URL, so the host loads TypeScript wherever the harness is run
- * from. import.meta.resolve is missing under some module runners (vitest): fall back to
- * resolving the package folder and its "." export (dist/loader.mjs).
- */
-function tsxLoader(): string {
-  if (typeof import.meta.resolve === 'function') return import.meta.resolve('tsx');
-  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
-  return pathToFileURL(path.join(path.dirname(pkg), 'dist/loader.mjs')).href;
-}
 
 export interface ProbeOptions {
   /** Warm worker threads, i.e. first calls per measurement (default 3). */

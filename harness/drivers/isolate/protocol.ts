@@ -5,7 +5,7 @@
  */
 import type { ResolvedScenario } from '../../scenario/types.ts';
 import type { ChaosSnapshotWire, ResolvedChaos } from '../../scenario/chaos-types.ts';
-import type { ReplayTraceSpec, TraceLoopMessage } from '../../trace/replay-trace.ts';
+import type { ReplayTraceSpec, TraceLoopMessage } from './trace-protocol.ts';
 import type { RecoveryFiles } from './recovery-files.ts';
 
 export type IsolateMode =
@@ -103,7 +103,7 @@ export type IsolateEvent =
   | { type: 'interesting'; inputs: Uint8Array[] }
   /** `cause` 'load-timeout': the worker never finished loading the scenario module (a configuration error). */
   | { type: 'fatal'; message: string; stack: string | null; cause?: 'load-timeout' }
-  /** Replay with a `trace` spec: call windows and the V8 profile (harness/trace/replay-trace.ts). */
+  /** Replay with a `trace` spec: call windows and the V8 profile (replay-trace.ts). */
   | TraceLoopMessage;
 
 /** Host -> parent, besides relayed worker events. */

@@ -1,10 +1,10 @@
-/** What the harness and its Jazzer.js fuzz entry (fuzz-entry.ts) exchange through files. */
+/** What the harness and its Jazzer.js fuzz entry (drivers/isolate/jazzer/fuzz-entry.ts) exchange through files. */
 import type { InputSpec } from '../../scenario/types.ts';
 
 /** Start-up of the Jazzer.js CLI with tsx before its first call, measured here: 3.0-3.3 s on a loaded 2-core machine. */
 export const JAZZER_STARTUP_MS = 3000;
 
-/** Written by run-jazzer.ts, read by the entry (path in SLO_JAZZER_CONFIG). */
+/** Written by drivers/isolate/jazzer/run-jazzer.ts, read by the entry (path in SLO_JAZZER_CONFIG). */
 export interface JazzerEntryConfig {
   scenarioFile: string;
   scenarioIndex: number;

@@ -5,7 +5,7 @@
  * choice sequences for arbitrary scenarios) so the measured phase starts from it, and
  * turns the entry's report and libFuzzer's artifacts (timeout-, crash-, oom-) into findings.
  *
- * Robustness: the child is tracked (children.ts) and runs `--sync` (fastest here:
+ * Robustness: the child is tracked (core/process-registry.ts) and runs `--sync` (fastest here:
  * 27-36k execs/s), which ignores SIGTERM, so stopping is SIGKILL. A hanging target is
  * stopped by libFuzzer's own -timeout (artifact saved); the child is killed when its
  * fuzzing time is up whatever it is doing (a hang in its last second is lost to this phase:
@@ -20,11 +20,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { contentId } from '../corpus.ts';
-import type { ResolvedScenario } from '../../scenario/types.ts';
-import { trackChild } from '../../core/process-registry.ts';
-import type { FindingKindWire, FindingMessage } from '../../drivers/isolate/protocol.ts';
-import { JAZZER_STARTUP_MS, libFuzzerDictionary, parseJazzerReport, type JazzerEntryConfig } from './report.ts';
+import { contentId } from '../../../engine/corpus.ts';
+import type { ResolvedScenario } from '../../../scenario/types.ts';
+import { trackChild } from '../../../core/process-registry.ts';
+import { tsxLoader } from '../tsx-loader.ts';
+import type { FindingKindWire, FindingMessage } from '../protocol.ts';
+import { JAZZER_STARTUP_MS, libFuzzerDictionary, parseJazzerReport, type JazzerEntryConfig } from '../../../engine/jazzer/report.ts';
 
 const ENTRY = fileURLToPath(new URL('./fuzz-entry.js', import.meta.url)); // tsx maps .js to the .ts file
 const MAX_STARTS = 4;
@@ -82,7 +83,7 @@ export async function exploreWithJazzer(opts: JazzerExploreOptions): Promise<Jaz
   try {
     await prepare(opts, work, corpusDir, artifactDir);
     const seedIds = new Set(opts.seeds.map((s) => contentId(s)));
-    // The phase's budget includes one start-up (phases.ts); restarts pay theirs from the fuzzing time.
+    // The phase's budget includes one start-up (engine/phases.ts); restarts pay theirs from the fuzzing time.
     let fuzzLeft = opts.durationMs - JAZZER_STARTUP_MS;
     for (;;) {
       if (opts.signal?.aborted || fuzzLeft < MIN_FUZZ_MS || starts >= MAX_STARTS) break;
@@ -181,7 +182,7 @@ export function jazzerArgs(opts: { scenario: ResolvedScenario; seed: number; pac
 function runOnce(opts: JazzerExploreOptions, work: string, corpusDir: string, artifactDir: string, reportFile: string, fuzzMs: number): Promise<ChildOutcome> {
   const cli = path.join(path.dirname(fileURLToPath(import.meta.resolve('@jazzer.js/core'))), 'cli.js');
   const seconds = Math.max(1, Math.ceil(fuzzMs / 1000) + 1);
-  const args = ['--import', import.meta.resolve('tsx'), cli, ...jazzerArgs(opts, ENTRY, corpusDir, artifactDir, path.join(work, 'dictionary.txt'), seconds)];
+  const args = ['--import', tsxLoader(), cli, ...jazzerArgs(opts, ENTRY, corpusDir, artifactDir, path.join(work, 'dictionary.txt'), seconds)];
   // Jazzer writes temporary files (merged dictionaries) that a SIGKILL leaves behind: keep them in `work`.
   const env: NodeJS.ProcessEnv = { ...process.env, SLO_JAZZER_CONFIG: path.join(work, 'entry-config.json'), NODE_OPTIONS: '', TMPDIR: path.join(work, 'tmp') };
   return new Promise((resolve) => {

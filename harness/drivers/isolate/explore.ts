@@ -1,5 +1,5 @@
 /**
- * The exploration phase (see phases.ts): the chosen engine searches with instrumentation
+ * The exploration phase (see engine/phases.ts): the chosen engine searches with instrumentation
  * on, its findings are reported as they come (slow ones are re-confirmed later in
  * uninstrumented workers), and what it kept goes to the corpus and to the measured phase.
  * Its latencies never reach the SLO histogram.
@@ -12,16 +12,16 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Arbitrary } from 'fast-check';
-import type { ExplorationSummary } from '../core/results-schema.ts';
-import type { ResolvedScenario } from '../scenario/types.ts';
-import { startIsolate } from '../drivers/isolate/isolate.ts';
-import type { FindingMessage, HostEvent } from '../drivers/isolate/protocol.ts';
-import { encodedFromChoices } from './choice-sequence.ts';
-import type { InterestingSink } from './interesting.ts';
+import type { ExplorationSummary } from '../../core/results-schema.ts';
+import type { ResolvedScenario } from '../../scenario/types.ts';
+import { startIsolate } from './isolate.ts';
+import type { FindingMessage, HostEvent } from './protocol.ts';
+import { encodedFromChoices } from '../../engine/choice-sequence.ts';
+import type { InterestingSink } from '../../engine/interesting.ts';
 import { exploreWithJazzer } from './jazzer/run-jazzer.ts';
-import type { PhaseBudget } from './phases.ts';
-import type { EngineUsed } from './select.ts';
-import { importedPackages } from './target-packages.ts';
+import type { PhaseBudget } from '../../engine/phases.ts';
+import type { EngineUsed } from '../../engine/select.ts';
+import { importedPackages } from '../../engine/target-packages.ts';
 
 export interface ExploreOptions {
   scenario: ResolvedScenario;

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeHistogram, initHistograms } from '../measure/histogram.ts';
-import type { ResolvedChaos } from '../scenario/chaos-types.ts';
-import { loadScenarioFile } from '../scenario/load.ts';
-import type { IsolateConfig } from '../drivers/isolate/protocol.ts';
+import { decodeHistogram, initHistograms } from '../../measure/histogram.ts';
+import type { ResolvedChaos } from '../../scenario/chaos-types.ts';
+import { loadScenarioFile } from '../../scenario/load.ts';
+import type { IsolateConfig } from './protocol.ts';
 import { createChaosBuffers, createLoopChaos, createTargetContext, effectiveChaos, readChaosSnapshot } from './isolate-chaos.ts';
 
 beforeAll(async () => {

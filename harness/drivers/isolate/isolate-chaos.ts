@@ -7,12 +7,12 @@
  *   worker: createLoopChaos(config, buffers) -> LoopChaos (ctx + record after each call)
  */
 import { pathToFileURL } from 'node:url';
-import { encodeHistogram } from '../measure/histogram.ts';
-import { createSharedCounts, recordSharedMs, toHistogram } from '../measure/shared-counts.ts';
-import type { ChaosSnapshotWire, ResolvedChaos } from '../scenario/chaos-types.ts';
-import type { TargetContext } from '../scenario/types.ts';
-import type { IsolateConfig } from '../drivers/isolate/protocol.ts';
-import { createDependencyInjector, preciseSleep, type DependencyInjector, type DependencyStub } from './dependencies.ts';
+import { encodeHistogram } from '../../measure/histogram.ts';
+import { createSharedCounts, recordSharedMs, toHistogram } from '../../measure/shared-counts.ts';
+import type { ChaosSnapshotWire, ResolvedChaos } from '../../scenario/chaos-types.ts';
+import type { TargetContext } from '../../scenario/types.ts';
+import type { IsolateConfig } from './protocol.ts';
+import { createDependencyInjector, preciseSleep, type DependencyInjector, type DependencyStub } from '../../chaos/dependencies.ts';
 
 /** Slots of the dependency outcome counters (Float64Array). */
 export const CHAOS_STATS = { DEPENDENCY_CALLS: 0, ERRORS: 1, TIMEOUTS: 2, FAILED_CALLS: 3, SLOTS: 4 } as const;

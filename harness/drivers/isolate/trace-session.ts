@@ -12,17 +12,17 @@ import { randomBytes } from 'node:crypto';
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { FindingStacks } from '../core/results-schema.ts';
-import { startIsolate, type IsolateExit } from '../drivers/isolate/isolate.ts';
-import type { HostEvent, IsolateConfig } from '../drivers/isolate/protocol.ts';
-import { traceNodeFlags } from './backend.ts';
-import { startBpftrace, type BpftraceSession, type BpftraceStats } from './bpftrace.ts';
-import { sourceMappedLocation } from './source-maps.ts';
-import type { StackSample } from './folded.ts';
-import { buildFindingStacks, type StackBackend } from './finding-stacks.ts';
-import type { ReplayTraceSpec, TraceDoneMessage, TraceWindowMessage } from './replay-trace.ts';
-import { v8ProfileToSamples, type V8CpuProfile } from './v8-profile.ts';
-import type { TraceWindow } from './windows.ts';
+import type { FindingStacks } from '../../core/results-schema.ts';
+import { startIsolate, type IsolateExit } from './isolate.ts';
+import type { HostEvent, IsolateConfig } from './protocol.ts';
+import { traceNodeFlags } from '../../trace/backend.ts';
+import { startBpftrace, type BpftraceSession, type BpftraceStats } from '../../trace/bpftrace.ts';
+import { sourceMappedLocation } from '../../trace/source-maps.ts';
+import type { StackSample } from '../../trace/folded.ts';
+import { buildFindingStacks, type StackBackend } from '../../trace/finding-stacks.ts';
+import type { ReplayTraceSpec, TraceDoneMessage, TraceWindowMessage } from './trace-protocol.ts';
+import { v8ProfileToSamples, type V8CpuProfile } from '../../trace/v8-profile.ts';
+import type { TraceWindow } from '../../trace/windows.ts';
 
 export interface TraceSessionOptions {
   scenario: IsolateConfig['scenario'];

@@ -18,9 +18,9 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import type { Arbitrary } from 'fast-check';
-import { valueFromChoices } from '../choice-sequence.ts';
-import type { JazzerEntryConfig, JazzerReportLine } from './report.ts';
-import { errorSignature } from '../../drivers/isolate/measured-loop.ts';
+import { valueFromChoices } from '../../../engine/choice-sequence.ts';
+import type { JazzerEntryConfig, JazzerReportLine } from '../../../engine/jazzer/report.ts';
+import { errorSignature } from '../measured-loop.ts';
 
 const configFile = process.env['SLO_JAZZER_CONFIG'] ?? '';
 const config = JSON.parse(readFileSync(configFile, 'utf8')) as JazzerEntryConfig;
