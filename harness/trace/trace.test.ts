@@ -1,6 +1,6 @@
 /**
  * The pure trace core on recorded fixtures (harness/trace/fixtures/, re-recorded by
- * fixtures/record.ts) and small hand-made cases: no clocks, no processes.
+ * scripts/record-trace-fixtures.ts) and small hand-made cases: no clocks, no processes.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
