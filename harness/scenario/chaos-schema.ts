@@ -9,6 +9,7 @@ import os from 'node:os';
 import { z } from 'zod';
 import { paretoFromPercentiles } from '../chaos/pareto.ts';
 import { durationSchema, MAX_DURATION_MS, parseDurationMs } from '../core/duration.ts';
+import type { ScenarioIssue } from './issues.ts';
 import type {
   BreakingPointSpec,
   ChaosSpec,
@@ -120,12 +121,8 @@ function ms(value: string | number | undefined): number {
   return parsed.ok ? parsed.ms : NaN;
 }
 
-/** A cross-field problem, shaped like schema.ts's ScenarioIssue. */
-export interface ChaosIssue {
-  field: string;
-  problem: string;
-  fix: string;
-}
+/** A cross-field problem of the chaos fields (a ScenarioIssue). */
+export type ChaosIssue = ScenarioIssue;
 
 /** The parsed (zod) chaos fields of a function scenario. */
 export interface FunctionChaosFields {

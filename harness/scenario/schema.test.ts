@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from './load.ts';
@@ -39,6 +39,8 @@ describe('scenario validation messages name the file, the field and the fix', ()
   }
 
   it('a syntax error names the file and says it cannot be loaded', async () => {
+    // test-output/ is git-ignored: a fresh checkout does not have it yet.
+    await mkdir(path.resolve('test-output'), { recursive: true });
     const tmp = await mkdtemp(path.resolve('test-output', 'syntax-'));
     const file = path.join(tmp, 'syntax-error.scenario.ts');
     await copyFile(path.join(dir, 'syntax-error.scenario.ts.txt'), file);

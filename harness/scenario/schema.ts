@@ -9,6 +9,7 @@ import { durationSchema, parseDurationMs } from '../core/duration.ts';
 import { MAX_CALL_RATE } from '../measure/call-schedule.ts';
 import { CHAOS_FIX_HINTS, checkFunctionChaos, functionChaosFields, withFunctionChaos } from './chaos-schema.ts';
 import { checkServiceFields, normaliseServiceFields, SERVICE_FIX_HINTS, serviceScenarioFields } from './service-schema.ts';
+import { ScenarioError, type ScenarioIssue } from './issues.ts';
 import type { ResolvedServiceScenario } from './service-types.ts';
 import {
   METRIC_QUANTILE,
@@ -19,28 +20,7 @@ import {
   type SloThreshold,
 } from './types.ts';
 
-/** A problem in a scenario file; the CLI prints `message` and exits with code 2. */
-export class ScenarioError extends Error {
-  constructor(
-    readonly file: string,
-    readonly issues: ScenarioIssue[],
-  ) {
-    super(formatIssues(file, issues));
-    this.name = 'ScenarioError';
-  }
-}
-
-export interface ScenarioIssue {
-  /** Dotted field path, e.g. `slo.p99` or `[1].input.maxLength`. */
-  field: string;
-  problem: string;
-  fix: string;
-}
-
-function formatIssues(file: string, issues: ScenarioIssue[]): string {
-  const lines = issues.map((i) => `  - ${i.field || '(scenario)'}: ${i.problem}\n    fix: ${i.fix}`);
-  return `invalid scenario file ${file}\n${lines.join('\n')}`;
-}
+export { ScenarioError, type ScenarioIssue } from './issues.ts';
 
 // One duration rule for every field (1 us .. 1 day, bare numbers are ms): NaN or 1e300 is
 // answered with that rule's message, not zod's "Invalid input".

@@ -9,7 +9,7 @@ import { ApiError } from '../chaos/toxiproxy/api-error.ts';
 import { parseToxicCreate } from '../chaos/toxiproxy/toxic-spec.ts';
 import { referencedDependencies, unknownPlaceholders } from '../drivers/http/placeholders.ts';
 import { durationSchema, MAX_DURATION_MS, parseDurationMs } from '../core/duration.ts';
-import type { ScenarioIssue } from './schema.ts';
+import type { ScenarioIssue } from './issues.ts';
 import { breakingPointSchema, resolveBreakingPoint } from './chaos-schema.ts';
 import type {
   ResolvedServiceBreakingPoint,

@@ -5,7 +5,7 @@
  * function scenario has `target`; both share name, input, slo, budget and seed.
  */
 import type { FunctionBreakingPointSpec, ResolvedFunctionBreakingPoint } from './chaos-types.ts';
-import type { BudgetSpec, Duration, EngineName, InputOf, InputSpec, ResolvedScenarioBase, SloSpec } from './types.ts';
+import type { BudgetSpec, Duration, EngineName, InputOf, InputSpec, ResolvedScenarioBase, SloSpec } from './base-types.ts';
 
 /** HTTP methods a request builder may use. */
 export type ServiceHttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
