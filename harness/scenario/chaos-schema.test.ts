@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paretoQuantile } from '../chaos/pareto.ts';
+import { paretoQuantile } from './pareto-fit.ts';
 import { resolveScenarios, ScenarioError, type ScenarioIssue } from './schema.ts';
 
 const FILE = '/project/scenarios/chaos.scenario.ts';

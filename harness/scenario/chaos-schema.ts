@@ -7,9 +7,9 @@
  */
 import os from 'node:os';
 import { z } from 'zod';
-import { paretoFromPercentiles } from '../chaos/pareto.ts';
 import { durationSchema, MAX_DURATION_MS, parseDurationMs } from '../core/duration.ts';
 import type { ScenarioIssue } from './issues.ts';
+import { paretoFromPercentiles } from './pareto-fit.ts';
 import type {
   BreakingPointSpec,
   ChaosSpec,

@@ -6,7 +6,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { checkToxiproxyUrl, ToxiproxyUnreachableError } from '../chaos/toxiproxy/external.ts';
 import { formatMs, parseDurationMs } from '../core/duration.ts';
 import { describeImportFailure, type ImportFailure } from './load-error.ts';
 import { ImportPrecheck, isUnsettledAwait, type PrecheckOutcome } from './load-precheck.ts';
@@ -173,23 +172,10 @@ export async function loadScenarioFile(file: string, projectRoot?: string, optio
 }
 
 /**
- * An external Toxiproxy (TOXIPROXY_URL) that does not answer is a configuration error of
- * the run: found before any scenario starts, not as "fetch failed" in the middle of one.
+ * Loads every scenario from the given paths; throws on the first invalid file. Loading only
+ * imports and validates: checks of the environment a run needs (an external Toxiproxy,
+ * chaos/toxiproxy/external.ts) are the caller's, before anything runs.
  */
-async function checkServiceEnvironment(scenarios: ResolvedScenario[]): Promise<void> {
-  const url = process.env['TOXIPROXY_URL'];
-  const service = scenarios.find((s) => s.kind === 'service');
-  if (!url || !service) return;
-  try {
-    await checkToxiproxyUrl(url);
-  } catch (error) {
-    if (!(error instanceof ToxiproxyUnreachableError)) throw error;
-    const where = path.relative(process.cwd(), service.file) || service.file;
-    throw new UsageError(`${error.problem}; the service scenario ${JSON.stringify(service.name)} (${where}) sends its dependency traffic through it\n  fix: ${error.fix}`);
-  }
-}
-
-/** Loads every scenario from the given paths; throws on the first invalid file. */
 export async function loadScenarios(paths: string[], cwd = process.cwd(), options: LoadOptions = {}): Promise<ResolvedScenario[]> {
   const files = await expandScenarioPaths(paths, cwd);
   const timeoutMs = loadTimeoutMs(options.loadTimeoutMs);
@@ -209,6 +195,5 @@ export async function loadScenarios(paths: string[], cwd = process.cwd(), option
     }
     seen.set(s.name, s.file);
   }
-  await checkServiceEnvironment(all);
   return all;
 }
