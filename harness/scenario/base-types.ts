@@ -5,9 +5,14 @@
  * public union that re-exports it all.
  */
 import type { Arbitrary } from 'fast-check';
+import type { DurationString } from '../core/duration.ts';
 
-/** A duration: a number of milliseconds, or a string such as `'500us'`, `'2ms'`, `'1.5s'`, `'1m'`. */
-export type Duration = number | `${number}${'ns' | 'us' | 'µs' | 'ms' | 's' | 'm'}`;
+/**
+ * A duration: a number with its unit, such as `'500us'`, `'2ms'`, `'1.5s'`, `'1m'` (units ns,
+ * us, µs, ms, s, m; 1us to 1 day). A bare number (`30`) is refused, here by the type checker
+ * and at load time by the schema: write `'30ms'` or `'30s'`.
+ */
+export type Duration = DurationString;
 
 /** The SLO on per-call latency: k6-style one-line thresholds. */
 export interface SloSpec {

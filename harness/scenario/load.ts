@@ -6,7 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { formatMs, parseDurationMs } from '../core/duration.ts';
+import { formatMs, parseMillisecondsSetting } from '../core/duration.ts';
 import { describeImportFailure, type ImportFailure } from './load-error.ts';
 import { ImportPrecheck, isUnsettledAwait, type PrecheckOutcome } from './load-precheck.ts';
 import { resolveScenarios, ScenarioError, type ScenarioIssue } from './schema.ts';
@@ -67,7 +67,7 @@ export function loadTimeoutMs(flagMs: number | null | undefined, env: NodeJS.Pro
   if (flagMs !== null && flagMs !== undefined) return flagMs;
   const raw = env[LOAD_TIMEOUT_ENV];
   if (raw === undefined || raw.trim() === '') return DEFAULT_LOAD_TIMEOUT_MS;
-  const parsed = parseDurationMs(/^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : raw);
+  const parsed = parseMillisecondsSetting(raw);
   if (parsed.ok) return parsed.ms;
   throw new UsageError(`${LOAD_TIMEOUT_ENV}=${raw}: ${parsed.error}\n  fix: give milliseconds, e.g. ${LOAD_TIMEOUT_ENV}=30000, or unset it (default 30 s)`);
 }

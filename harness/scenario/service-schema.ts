@@ -5,7 +5,7 @@
  * unknown dependencies, knobs naming unknown toxics), then normalises to plain values.
  */
 import { z } from 'zod';
-import { durationSchema, MAX_DURATION_MS, parseDurationMs } from '../core/duration.ts';
+import { durationMsOr, durationSchema, MAX_DURATION_MS } from '../core/duration.ts';
 import type { ScenarioIssue } from './issues.ts';
 import { breakingPointSchema, resolveBreakingPoint } from './chaos-schema.ts';
 import { referencedDependencies, unknownPlaceholders } from './placeholders.ts';
@@ -102,11 +102,7 @@ export const SERVICE_FIX_HINTS: Array<[RegExp, string]> = [
   [/^breakingPoint/, 'breakingPoint is { knob, range: [lo, hi], tolerance?: 0.1, stepDuration?: "2s", budget?: "60s", maxSteps?: 16 }'],
 ];
 
-function ms(value: string | number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = parseDurationMs(value);
-  return parsed.ok ? parsed.ms : fallback;
-}
+const ms = durationMsOr;
 
 const DEPENDENCY_KNOB_RE = /^dependency\.([A-Za-z0-9_-]+)\.(latency|scale)$/;
 
