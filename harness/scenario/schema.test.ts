@@ -1,6 +1,7 @@
 import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defineScenario } from './define.ts';
 import { loadScenarioFile } from './load.ts';
 import { resolveScenarios, ScenarioError } from './schema.ts';
 
@@ -108,5 +109,19 @@ describe('every duration field needs a unit', () => {
     expect(issue, JSON.stringify((error as ScenarioError).issues)).toBeDefined();
     expect(issue?.problem).toMatch(/has no unit: write "[\d.]+ms" or "[\d.]+s"$/);
     expect(issue?.fix).toMatch(/^add the unit you mean: "[\d.]+ms" for milliseconds/);
+  });
+});
+
+describe('the scenario types say it too', () => {
+  it('defineScenario refuses a bare number where a duration goes (the type checker flags it)', () => {
+    const spec = defineScenario({
+      name: 'typed',
+      target: (s: string) => s.length,
+      input: { type: 'string' },
+      slo: { p99: '5ms' },
+      // @ts-expect-error: a duration needs its unit ("100ms")
+      timeout: 100,
+    });
+    expect(() => resolveScenarios(spec, { file: '/project/scenarios/typed.scenario.ts' })).toThrow('timeout: 100 has no unit');
   });
 });
