@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paretoQuantile } from '../chaos/pareto.ts';
+import { paretoQuantile } from './pareto-fit.ts';
 import { resolveScenarios, ScenarioError, type ScenarioIssue } from './schema.ts';
 
 const FILE = '/project/scenarios/chaos.scenario.ts';
@@ -72,7 +72,7 @@ describe('chaos fields: resolution', () => {
 describe('chaos fields: errors name the field and the fix', () => {
   const cases: Array<[string, Record<string, unknown>, string, RegExp, RegExp]> = [
     ['half a Pareto', { dependencies: { db: { latency: { alpha: 1.2 } } } }, 'dependencies.db.latency', /needs both alpha and scale/, /alpha: 1.16, scale/],
-    ['both parameterisations', { dependencies: { db: { latency: { alpha: 1.2, scale: 1, p50: 1, p99: 2 } } } }, 'dependencies.db.latency', /not both/, /p50: "5ms", p99/],
+    ['both parameterisations', { dependencies: { db: { latency: { alpha: 1.2, scale: '1ms', p50: '1ms', p99: '2ms' } } } }, 'dependencies.db.latency', /not both/, /p50: "5ms", p99/],
     ['p99 below p50', { dependencies: { db: { latency: { p50: '5ms', p99: '1ms' } } } }, 'dependencies.db.latency', /p99 must exceed p50/, /latency is/],
     ['error rate over 1', { dependencies: { db: { errorRate: 2 } } }, 'dependencies.db.errorRate', /1/, /probability between 0 and 1/],
     ['bad timeout', { dependencies: { db: { timeout: 'soon' } } }, 'dependencies.db.timeout', /expected a duration/, /"100ms"/],
@@ -80,7 +80,7 @@ describe('chaos fields: errors name the field and the fix', () => {
     ['bad dependency name', { dependencies: { 'a b': {} } }, 'dependencies.a b', /letters, digits/, /dependencies is/],
     ['duty over 1', { chaos: { cpu: { duty: 1.5 } } }, 'chaos.cpu.duty', /1/, /duty: 0..1/],
     ['unknown stress tool', { chaos: { cpu: { duty: 0.5, tool: 'yes' } } }, 'chaos.cpu.tool', /burner|stress-ng/, /"burner" \| "stress-ng"/],
-    ['inverted range', { dependencies: { db: { latency: { alpha: 1.2, scale: 1 } } }, breakingPoint: { knob: 'factor', range: [5, 1] } }, 'breakingPoint.range', /lo < hi/, /\[lo, hi\]/],
+    ['inverted range', { dependencies: { db: { latency: { alpha: 1.2, scale: '1ms' } } }, breakingPoint: { knob: 'factor', range: [5, 1] } }, 'breakingPoint.range', /lo < hi/, /\[lo, hi\]/],
     ['undeclared dependency knob', { breakingPoint: { knob: 'dependency.db.scale', range: [0.1, 5] } }, 'breakingPoint.knob', /not declared/, /declare it/],
     ['dependency knob without latency', { dependencies: { db: { errorRate: 0.1 } }, breakingPoint: { knob: 'dependency.db.scale', range: [0.1, 5] } }, 'breakingPoint.knob', /no latency/, /latency: \{ alpha/],
     ['unknown knob', { chaos: { cpu: { duty: 0.1 } }, breakingPoint: { knob: 'rate', range: [1, 5] } }, 'breakingPoint.knob', /unknown knob "rate"/, /dependency.<name>.scale/],

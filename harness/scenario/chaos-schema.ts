@@ -7,8 +7,9 @@
  */
 import os from 'node:os';
 import { z } from 'zod';
-import { paretoFromPercentiles } from '../chaos/pareto.ts';
-import { durationSchema, MAX_DURATION_MS, parseDurationMs } from '../core/duration.ts';
+import { durationMsOr, durationSchema, MAX_DURATION_MS } from '../core/duration.ts';
+import type { ScenarioIssue } from './issues.ts';
+import { paretoFromPercentiles } from './pareto-fit.ts';
 import type {
   BreakingPointSpec,
   ChaosSpec,
@@ -114,25 +115,18 @@ export const CHAOS_FIX_HINTS: Array<[RegExp, string]> = [
   [/^breakingPoint/, 'breakingPoint is { knob, range: [lo, hi], tolerance?: 0.1, stepDuration?: "2s", budget?: "60s", maxSteps?: 16 }'],
 ];
 
-function ms(value: string | number | undefined): number {
-  if (value === undefined) return NaN;
-  const parsed = parseDurationMs(value);
-  return parsed.ok ? parsed.ms : NaN;
-}
+/** Milliseconds of a duration; NaN when absent or invalid, so every comparison with it fails. */
+const ms = (value: string | undefined): number => durationMsOr(value, NaN);
 
-/** A cross-field problem, shaped like schema.ts's ScenarioIssue. */
-export interface ChaosIssue {
-  field: string;
-  problem: string;
-  fix: string;
-}
+/** A cross-field problem of the chaos fields (a ScenarioIssue). */
+export type ChaosIssue = ScenarioIssue;
 
 /** The parsed (zod) chaos fields of a function scenario. */
 export interface FunctionChaosFields {
   dependencies?: z.infer<typeof dependenciesSchema> | undefined;
   chaos?: z.infer<typeof chaosSchema> | undefined;
   breakingPoint?: z.infer<typeof breakingPointSchema> | undefined;
-  slo: { p99?: string | number | undefined };
+  slo: { p99?: string | undefined };
 }
 
 const DEPENDENCY_KNOB_RE = /^dependency\.([^.]+)\.scale$/;

@@ -4,7 +4,7 @@
  * over one chaos intensity knob. User-facing shapes first, then the resolved (validated,
  * every duration in ms) shapes that cross process and thread boundaries as plain data.
  */
-import type { Duration } from './types.ts';
+import type { Duration } from './base-types.ts';
 
 /** Pareto latency by its parameters: `x = scale * U^(-1/alpha)`. */
 export interface ParetoLatencySpec {

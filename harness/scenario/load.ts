@@ -6,8 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { checkToxiproxyUrl, ToxiproxyUnreachableError } from '../chaos/toxiproxy/external.ts';
-import { formatMs, parseDurationMs } from '../core/duration.ts';
+import { formatMs, parseMillisecondsSetting } from '../core/duration.ts';
 import { describeImportFailure, type ImportFailure } from './load-error.ts';
 import { ImportPrecheck, isUnsettledAwait, type PrecheckOutcome } from './load-precheck.ts';
 import { resolveScenarios, ScenarioError, type ScenarioIssue } from './schema.ts';
@@ -68,7 +67,7 @@ export function loadTimeoutMs(flagMs: number | null | undefined, env: NodeJS.Pro
   if (flagMs !== null && flagMs !== undefined) return flagMs;
   const raw = env[LOAD_TIMEOUT_ENV];
   if (raw === undefined || raw.trim() === '') return DEFAULT_LOAD_TIMEOUT_MS;
-  const parsed = parseDurationMs(/^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : raw);
+  const parsed = parseMillisecondsSetting(raw);
   if (parsed.ok) return parsed.ms;
   throw new UsageError(`${LOAD_TIMEOUT_ENV}=${raw}: ${parsed.error}\n  fix: give milliseconds, e.g. ${LOAD_TIMEOUT_ENV}=30000, or unset it (default 30 s)`);
 }
@@ -173,23 +172,10 @@ export async function loadScenarioFile(file: string, projectRoot?: string, optio
 }
 
 /**
- * An external Toxiproxy (TOXIPROXY_URL) that does not answer is a configuration error of
- * the run: found before any scenario starts, not as "fetch failed" in the middle of one.
+ * Loads every scenario from the given paths; throws on the first invalid file. Loading only
+ * imports and validates: checks of the environment a run needs (an external Toxiproxy,
+ * chaos/toxiproxy/external.ts) are the caller's, before anything runs.
  */
-async function checkServiceEnvironment(scenarios: ResolvedScenario[]): Promise<void> {
-  const url = process.env['TOXIPROXY_URL'];
-  const service = scenarios.find((s) => s.kind === 'service');
-  if (!url || !service) return;
-  try {
-    await checkToxiproxyUrl(url);
-  } catch (error) {
-    if (!(error instanceof ToxiproxyUnreachableError)) throw error;
-    const where = path.relative(process.cwd(), service.file) || service.file;
-    throw new UsageError(`${error.problem}; the service scenario ${JSON.stringify(service.name)} (${where}) sends its dependency traffic through it\n  fix: ${error.fix}`);
-  }
-}
-
-/** Loads every scenario from the given paths; throws on the first invalid file. */
 export async function loadScenarios(paths: string[], cwd = process.cwd(), options: LoadOptions = {}): Promise<ResolvedScenario[]> {
   const files = await expandScenarioPaths(paths, cwd);
   const timeoutMs = loadTimeoutMs(options.loadTimeoutMs);
@@ -209,6 +195,5 @@ export async function loadScenarios(paths: string[], cwd = process.cwd(), option
     }
     seen.set(s.name, s.file);
   }
-  await checkServiceEnvironment(all);
   return all;
 }

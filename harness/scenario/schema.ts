@@ -5,10 +5,11 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { durationSchema, parseDurationMs } from '../core/duration.ts';
+import { durationMsOr, durationSchema } from '../core/duration.ts';
 import { MAX_CALL_RATE } from '../measure/call-schedule.ts';
 import { CHAOS_FIX_HINTS, checkFunctionChaos, functionChaosFields, withFunctionChaos } from './chaos-schema.ts';
 import { checkServiceFields, normaliseServiceFields, SERVICE_FIX_HINTS, serviceScenarioFields } from './service-schema.ts';
+import { ScenarioError, type ScenarioIssue } from './issues.ts';
 import type { ResolvedServiceScenario } from './service-types.ts';
 import {
   METRIC_QUANTILE,
@@ -19,30 +20,9 @@ import {
   type SloThreshold,
 } from './types.ts';
 
-/** A problem in a scenario file; the CLI prints `message` and exits with code 2. */
-export class ScenarioError extends Error {
-  constructor(
-    readonly file: string,
-    readonly issues: ScenarioIssue[],
-  ) {
-    super(formatIssues(file, issues));
-    this.name = 'ScenarioError';
-  }
-}
+export { ScenarioError, type ScenarioIssue } from './issues.ts';
 
-export interface ScenarioIssue {
-  /** Dotted field path, e.g. `slo.p99` or `[1].input.maxLength`. */
-  field: string;
-  problem: string;
-  fix: string;
-}
-
-function formatIssues(file: string, issues: ScenarioIssue[]): string {
-  const lines = issues.map((i) => `  - ${i.field || '(scenario)'}: ${i.problem}\n    fix: ${i.fix}`);
-  return `invalid scenario file ${file}\n${lines.join('\n')}`;
-}
-
-// One duration rule for every field (1 us .. 1 day, bare numbers are ms): NaN or 1e300 is
+// One duration rule for every field (a unit is required; 1 us .. 1 day): 30, NaN or 1e300 is
 // answered with that rule's message, not zod's "Invalid input".
 const duration = durationSchema;
 
@@ -131,8 +111,11 @@ const serviceScenarioSchema = z
 const isServiceEntry = (entry: unknown): boolean =>
   typeof entry === 'object' && entry !== null && 'service' in entry && !('target' in entry);
 
+/** A table of fix hints by field path: the first matching pattern wins. */
+type FixHints = ReadonlyArray<[RegExp, string]>;
+
 /** How to fix a problem, by the field it is in. The first matching prefix wins. */
-const FIX_HINTS: Array<[RegExp, string]> = [
+const FIX_HINTS: FixHints = [
   [/^name$/, 'give the scenario a short file-name safe name, e.g. name: "yaml-parse"'],
   [/^target$/, 'set target to the function under test, e.g. target: (input) => parse(input)'],
   [/^input\.type$/, 'set input.type to "bytes", "string" or "arbitrary"'],
@@ -141,7 +124,7 @@ const FIX_HINTS: Array<[RegExp, string]> = [
   [/^input/, 'input is { type: "bytes" | "string", maxLength?, dictionary?, corpus? } or { type: "arbitrary", arbitrary }'],
   [/^slo$/, 'add a threshold, e.g. slo: { p99: "5ms" }'],
   [/^slo\.rate$/, 'use a number of calls per second above 0 and at most 1000000, e.g. slo: { p99: "1ms", rate: 2000 }, or remove rate to run calls back to back'],
-  [/^slo\./, 'thresholds are durations such as "500us", "5ms" or a number of milliseconds; known keys: p50, p90, p99, p999, max, perCall'],
+  [/^slo\./, 'thresholds are durations such as "500us" or "5ms" (a unit is required); known keys: p50, p90, p99, p999, max, perCall'],
   [/^timeout$/, 'use a duration such as "2s"'],
   [/^budget/, 'budget is { duration?: "10s", calls?: 100000 }'],
   [/^seed$/, 'use a whole number between 0 and 4294967295'],
@@ -150,21 +133,30 @@ const FIX_HINTS: Array<[RegExp, string]> = [
   [/^expectedError$/, 'pass a predicate, e.g. expectedError: (e) => e instanceof SyntaxError'],
 ];
 
-function fixFor(field: string, code: string): string {
+const FUNCTION_HINTS: FixHints[] = [FIX_HINTS, CHAOS_FIX_HINTS];
+/** Service fields get the service hints first (a function scenario's `dependencies` means something else). */
+const SERVICE_HINTS: FixHints[] = [SERVICE_FIX_HINTS, ...FUNCTION_HINTS];
+
+function fixFor(field: string, code: string, tables: FixHints[]): string {
   if (code === 'unrecognized_keys') return 'remove the field or check its spelling against the ScenarioSpec type';
   const bare = field.replace(/^\[\d+\]\.?/, '');
-  for (const [re, hint] of FIX_HINTS) if (re.test(bare)) return hint;
-  for (const [re, hint] of CHAOS_FIX_HINTS) if (re.test(bare)) return hint;
+  for (const table of tables) for (const [re, hint] of table) if (re.test(bare)) return hint;
   return 'see the ScenarioSpec type exported by slo-harness';
 }
 
-function toIssues(error: z.ZodError, prefix: string): ScenarioIssue[] {
+/** The fix a check attached to its issue (a duration without a unit says how to write it), if any. */
+function attachedFix(issue: z.core.$ZodIssue): string | undefined {
+  const fix: unknown = issue.code === 'custom' ? issue.params?.['fix'] : undefined;
+  return typeof fix === 'string' ? fix : undefined;
+}
+
+function toIssues(error: z.ZodError, prefix: string, hints: FixHints[]): ScenarioIssue[] {
   return error.issues.map((issue) => {
     const fieldPath = issue.path.map(String).join('.');
     const field = [prefix, fieldPath].filter(Boolean).join('.');
     const missing = /^Invalid input: expected (\w+), received undefined$/.exec(issue.message);
     const problem = missing ? `required field is missing (expected ${missing[1]})` : issue.message;
-    return { field, problem, fix: fixFor(field, issue.code) };
+    return { field, problem, fix: attachedFix(issue) ?? fixFor(field, issue.code, hints) };
   });
 }
 
@@ -194,7 +186,7 @@ export function resolveScenarios(exported: unknown, opts: ResolveOptions): Resol
       const rateIssue = serviceSloRateIssue(entry, prefix);
       if (rateIssue) return void issues.push(rateIssue);
       const service = serviceScenarioSchema.safeParse(entry);
-      if (!service.success) return void issues.push(...withServiceFixes(toIssues(service.error, prefix)));
+      if (!service.success) return void issues.push(...toIssues(service.error, prefix, SERVICE_HINTS));
       const crossIssues = checkServiceFields(service.data, prefix);
       if (crossIssues.length > 0) return void issues.push(...crossIssues);
       resolved.push(normaliseService(service.data, index, opts));
@@ -202,7 +194,7 @@ export function resolveScenarios(exported: unknown, opts: ResolveOptions): Resol
     }
     const parsed = scenarioSchema.safeParse(entry);
     if (!parsed.success) {
-      issues.push(...toIssues(parsed.error, prefix));
+      issues.push(...toIssues(parsed.error, prefix, FUNCTION_HINTS));
       return;
     }
     const chaosIssues = checkFunctionChaos(parsed.data).map((i) => ({ ...i, field: [prefix, i.field].filter(Boolean).join('.') }));
@@ -220,11 +212,7 @@ export function resolveScenarios(exported: unknown, opts: ResolveOptions): Resol
   return resolved;
 }
 
-function ms(value: string | number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = parseDurationMs(value);
-  return parsed.ok ? parsed.ms : fallback;
-}
+const ms = durationMsOr;
 
 function normalise(spec: Omit<ParsedScenario, keyof typeof functionChaosFields>, index: number, opts: ResolveOptions): ResolvedFunctionScenario {
   const thresholds: SloThreshold[] = SLO_METRICS.filter((m) => spec.slo[m] !== undefined).map((metric) => ({
@@ -281,14 +269,4 @@ function serviceSloRateIssue(entry: unknown, prefix: string): ScenarioIssue | nu
     problem: 'slo.rate paces function targets; a service scenario sends requests at service.rate',
     fix: 'remove slo.rate and set service.rate, e.g. service: { ..., rate: 200 }',
   };
-}
-
-/** Service fields get the service hints (a function scenario's `dependencies` means something else). */
-function withServiceFixes(issues: ScenarioIssue[]): ScenarioIssue[] {
-  return issues.map((issue) => {
-    if (issue.fix.startsWith('remove the field')) return issue;
-    const bare = issue.field.replace(/^\[\d+\]\.?/, '');
-    const hint = SERVICE_FIX_HINTS.find(([re]) => re.test(bare))?.[1];
-    return hint ? { ...issue, fix: hint } : issue;
-  });
 }

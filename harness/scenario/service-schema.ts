@@ -5,12 +5,13 @@
  * unknown dependencies, knobs naming unknown toxics), then normalises to plain values.
  */
 import { z } from 'zod';
-import { ApiError } from '../chaos/toxiproxy/api-error.ts';
-import { parseToxicCreate } from '../chaos/toxiproxy/toxic-spec.ts';
-import { referencedDependencies, unknownPlaceholders } from '../drivers/http/placeholders.ts';
-import { durationSchema, MAX_DURATION_MS, parseDurationMs } from '../core/duration.ts';
-import type { ScenarioIssue } from './schema.ts';
+import { durationMsOr, durationSchema, MAX_DURATION_MS } from '../core/duration.ts';
+import type { ScenarioIssue } from './issues.ts';
 import { breakingPointSchema, resolveBreakingPoint } from './chaos-schema.ts';
+import { referencedDependencies, unknownPlaceholders } from './placeholders.ts';
+import { ApiError } from './toxic-error.ts';
+import { parseToxicCreate } from './toxic-spec.ts';
+import { TOXIC_TYPES } from './toxic-types.ts';
 import type {
   ResolvedServiceBreakingPoint,
   ResolvedServiceDependency,
@@ -34,7 +35,7 @@ const DEP_NAME_RE = /^[A-Za-z0-9_-]{1,40}$/;
 const toxic = z
   .object({
     name: z.string().min(1).optional(),
-    type: z.enum(['latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'limit_data', 'slicer']),
+    type: z.enum(TOXIC_TYPES),
     stream: z.enum(['upstream', 'downstream']).optional(),
     toxicity: z.number().min(0).max(1).optional(),
     attributes: z.record(z.string(), z.union([z.number(), z.string()])),
@@ -101,11 +102,7 @@ export const SERVICE_FIX_HINTS: Array<[RegExp, string]> = [
   [/^breakingPoint/, 'breakingPoint is { knob, range: [lo, hi], tolerance?: 0.1, stepDuration?: "2s", budget?: "60s", maxSteps?: 16 }'],
 ];
 
-function ms(value: string | number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = parseDurationMs(value);
-  return parsed.ok ? parsed.ms : fallback;
-}
+const ms = durationMsOr;
 
 const DEPENDENCY_KNOB_RE = /^dependency\.([A-Za-z0-9_-]+)\.(latency|scale)$/;
 

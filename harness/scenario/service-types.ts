@@ -5,7 +5,8 @@
  * function scenario has `target`; both share name, input, slo, budget and seed.
  */
 import type { FunctionBreakingPointSpec, ResolvedFunctionBreakingPoint } from './chaos-types.ts';
-import type { BudgetSpec, Duration, EngineName, InputOf, InputSpec, ResolvedScenarioBase, SloSpec } from './types.ts';
+import type { ToxicType } from './toxic-types.ts';
+import type { BudgetSpec, Duration, EngineName, InputOf, InputSpec, ResolvedScenarioBase, SloSpec } from './base-types.ts';
 
 /** HTTP methods a request builder may use. */
 export type ServiceHttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
@@ -47,7 +48,7 @@ export interface ServiceSpec<I = unknown> {
 /** A Toxiproxy toxic on a dependency's proxy (the same body the Toxiproxy API takes). */
 export interface ServiceToxicSpec {
   name?: string;
-  type: 'latency' | 'bandwidth' | 'slow_close' | 'timeout' | 'reset_peer' | 'limit_data' | 'slicer';
+  type: ToxicType;
   /** Default `downstream` (responses), as in Toxiproxy. */
   stream?: 'upstream' | 'downstream';
   /** Probability in [0, 1] that a connection gets the toxic. Default 1. */

@@ -1,30 +1,11 @@
-import type { ApiErrorJson } from './types.ts';
+import { ApiError } from '../../scenario/toxic-error.ts';
 
-/** An API failure carrying the HTTP status Toxiproxy would answer with. */
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-
-  toJSON(): ApiErrorJson {
-    return { error: this.message, status: this.status };
-  }
-}
+// The error class and the body errors are shared with the scenario schema's toxic check.
+export { ApiError, badRequestBody, invalidStream, invalidToxicType, missingField } from '../../scenario/toxic-error.ts';
 
 // Messages and statuses are Toxiproxy's own, so tools that match on them keep working.
-export const badRequestBody = (detail: string): ApiError =>
-  new ApiError(`bad request body: ${detail}`, 400);
-export const missingField = (field: string): ApiError =>
-  new ApiError(`missing required field: ${field}`, 400);
 export const proxyNotFound = (): ApiError => new ApiError('proxy not found', 404);
 export const proxyAlreadyExists = (): ApiError => new ApiError('proxy already exists', 409);
-export const invalidStream = (): ApiError =>
-  new ApiError('stream was invalid, can be either upstream or downstream', 400);
-export const invalidToxicType = (): ApiError => new ApiError('invalid toxic type', 400);
 export const toxicAlreadyExists = (): ApiError => new ApiError('toxic already exists', 409);
 export const toxicNotFound = (): ApiError => new ApiError('toxic not found', 404);
 

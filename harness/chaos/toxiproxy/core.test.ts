@@ -8,7 +8,7 @@ import { parsePopulate, parseProxyCreate } from './proxy-spec.ts';
 import { createRandom, toxicRandom } from './random.ts';
 import { ReleaseQueue, type Scheduler, type Segment } from './stages/stage.ts';
 import { LatencyStage, BandwidthStage } from './stages/delaying.ts';
-import { parseToxicCreate, parseToxicUpdate } from './toxic-spec.ts';
+import { parseToxicCreate, parseToxicUpdate } from '../../scenario/toxic-spec.ts';
 
 /** A virtual clock: timers fire only when the test advances time (and may fire early, on purpose). */
 class VirtualScheduler implements Scheduler {

@@ -2,8 +2,12 @@
  * Checking an external Toxiproxy (`TOXIPROXY_URL`) before a run relies on it. Without the
  * check, an unset-but-stale variable or a CI service container that did not start surfaces
  * as undici's bare "fetch failed" in the middle of a scenario; with it, the run stops at
- * once with the URL and the two ways out.
+ * once with the URL and the two ways out. Loading scenarios is pure; a command that runs
+ * them calls `checkExternalToxiproxy` after loading and before anything starts.
  */
+import path from 'node:path';
+import { UsageError } from '../../scenario/load.ts';
+import type { ResolvedScenario } from '../../scenario/types.ts';
 
 /** How long a server gets to answer GET /version. */
 export const TOXIPROXY_CHECK_TIMEOUT_MS = 3000;
@@ -60,4 +64,23 @@ export async function checkToxiproxyUrl(url: string, timeoutMs = TOXIPROXY_CHECK
   }
   await response.body?.cancel();
   if (!response.ok) throw new ToxiproxyUnreachableError(url, `GET /version answered HTTP ${response.status}, not a Toxiproxy API`);
+}
+
+/**
+ * An external Toxiproxy (TOXIPROXY_URL) that does not answer is a configuration error of
+ * the run (a UsageError: exit 2, naming the URL, the service scenario and the fix), found
+ * before any scenario starts, not as "fetch failed" in the middle of one. Resolves at once
+ * when TOXIPROXY_URL is unset or no scenario is a service.
+ */
+export async function checkExternalToxiproxy(scenarios: readonly ResolvedScenario[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const url = env['TOXIPROXY_URL'];
+  const service = scenarios.find((s) => s.kind === 'service');
+  if (!url || !service) return;
+  try {
+    await checkToxiproxyUrl(url);
+  } catch (error) {
+    if (!(error instanceof ToxiproxyUnreachableError)) throw error;
+    const where = path.relative(process.cwd(), service.file) || service.file;
+    throw new UsageError(`${error.problem}; the service scenario ${JSON.stringify(service.name)} (${where}) sends its dependency traffic through it\n  fix: ${error.fix}`);
+  }
 }

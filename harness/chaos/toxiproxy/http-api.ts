@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, badRequestBody, toApiError } from './api-error.ts';
 import type { ProxyRegistry } from './proxy-registry.ts';
-import { parseToxicCreate, parseToxicUpdate } from './toxic-spec.ts';
+import { parseToxicCreate, parseToxicUpdate } from '../../scenario/toxic-spec.ts';
 
 /** Marks the embedded server; a harness can tell it from a real Toxiproxy by this string. */
 export const EMBEDDED_VERSION = '2.12.0-slo-harness-embedded';

@@ -2,9 +2,10 @@
  * Validation of toxic request bodies (pure). Mirrors Toxiproxy's decoding: defaults
  * stream=downstream, toxicity=1, name=`${type}_${stream}`; missing numeric attributes are 0;
  * unknown attributes are ignored; an update merges the given attributes over the current ones
- * and may change toxicity, never name, type or stream.
+ * and may change toxicity, never name, type or stream. The chaos proxy's API parses request
+ * bodies with it, and the scenario schema checks a scenario's toxics with it at load time.
  */
-import { badRequestBody, invalidStream, invalidToxicType, missingField } from './api-error.ts';
+import { badRequestBody, invalidStream, invalidToxicType, missingField } from './toxic-error.ts';
 import {
   TOXIC_TYPES,
   type LatencyAttributes,
@@ -12,7 +13,7 @@ import {
   type ToxicJson,
   type ToxicStream,
   type ToxicType,
-} from './types.ts';
+} from './toxic-types.ts';
 
 type JsonObject = Record<string, unknown>;
 
