@@ -8,6 +8,7 @@
  * (core/write-failures.ts).
  */
 import path from 'node:path';
+import { checkExternalToxiproxy } from '../chaos/toxiproxy/external.ts';
 import { WriteError } from '../core/atomic-file.ts';
 import { checkRunFolders, NotWritableError } from '../core/writable.ts';
 import { describeLostWrites, lostWrites } from '../core/write-failures.ts';
@@ -60,7 +61,10 @@ async function loadInterruptibly(cmd: RunCommand): Promise<Awaited<ReturnType<ty
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    return await loadScenarios(cmd.paths, process.cwd(), cmd.loadTimeoutMs === null ? {} : { loadTimeoutMs: cmd.loadTimeoutMs });
+    const scenarios = await loadScenarios(cmd.paths, process.cwd(), cmd.loadTimeoutMs === null ? {} : { loadTimeoutMs: cmd.loadTimeoutMs });
+    // An unreachable external Toxiproxy is a configuration error, before anything starts.
+    await checkExternalToxiproxy(scenarios);
+    return scenarios;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -59,9 +59,9 @@ function expectConfigError(run: Outcome, file: string, field: RegExp | string, f
 
 describe.concurrent('hostile configuration values are exit 2 naming the file, the field and the fix', () => {
   const durationCases: Array<[string, string, RegExp]> = [
-    ['timeout-zero', 'timeout: 0 is shorter than 1us', /fix: use a duration such as "2s"/],
-    ['budget-zero', 'budget.duration: 0 is shorter than 1us', /fix: budget is \{ duration\?: "10s"/],
-    ['budget-huge', 'budget.duration: 1e+300 is longer than 1 day', /fix: budget is \{ duration\?: "10s"/],
+    ['timeout-zero', 'timeout: "0ms" is shorter than 1us', /fix: use a duration such as "2s"/],
+    ['budget-zero', 'budget.duration: "0s" is shorter than 1us', /fix: budget is \{ duration\?: "10s"/],
+    ['budget-huge', 'budget.duration: "2000000m" is longer than 1 day', /fix: budget is \{ duration\?: "10s"/],
     ['p99-zero', 'slo.p99: "0us" is shorter than 1us', /fix: thresholds are durations such as "500us"/],
     ['p99-two-days', 'slo.p99: expected a duration like', /between 1us and 1 day[\s\S]*fix: thresholds are durations/],
     ['negative', 'timeout: a duration cannot be negative', /slo\.p99: a duration cannot be negative[\s\S]*fix: /],

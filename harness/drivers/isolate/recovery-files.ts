@@ -17,7 +17,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseDurationMs } from '../../core/duration.ts';
+import { parseMillisecondsSetting } from '../../core/duration.ts';
 
 export interface RecoveryFiles {
   /** The input of the call in progress (when the worker writes per call). */
@@ -219,7 +219,7 @@ export function loadTimeoutMs(scenario: object): number {
   const raw = process.env['SLO_HARNESS_LOAD_TIMEOUT_MS']?.trim();
   if (raw) {
     // Milliseconds, or a duration ("5s"), as the main thread's import deadline reads it (scenario/load.ts).
-    const parsed = parseDurationMs(/^\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw);
+    const parsed = parseMillisecondsSetting(raw);
     if (parsed.ok && parsed.ms > 0) return parsed.ms;
   }
   const own = (scenario as { loadTimeoutMs?: unknown }).loadTimeoutMs;
