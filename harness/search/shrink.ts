@@ -14,6 +14,7 @@
  */
 import type { Arbitrary, Value } from 'fast-check';
 import { allRepetitions, asNesting, renderPattern, runOfRepetition, type PumpPattern, type Run } from '../engine/pump.ts';
+import { medianLow } from '../core/stats.ts';
 import { tradeCandidates } from './trade.ts';
 
 /** Whether an input still violates the budget. */
@@ -82,8 +83,7 @@ export function createRobustOracle<T>(measure: Measure<T>, opts: RobustOracleOpt
       if (ms > threshold) above++;
     }
     const violates = above >= majority;
-    samples.sort((a, b) => a - b);
-    lastMedianMs = samples[Math.floor((samples.length - 1) / 2)] ?? Number.NaN;
+    lastMedianMs = medianLow(samples);
     if (key !== undefined) cache.set(key, { violates, medianMs: lastMedianMs });
     return violates;
   };

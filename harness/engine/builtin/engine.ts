@@ -36,6 +36,7 @@
 import type { CallFeedback, InputSource } from '../input-source.ts';
 import { DEFAULT_MUTATORS, GENTLE_MUTATORS, mutate, type MutationContext } from '../mutate.ts';
 import { maxCountFor, nextPumpCount, pickPattern, pumpedLength, renderPattern, type PumpPattern, type PumpPoint } from '../pump.ts';
+import { fnv1aBytes } from '../../core/hash.ts';
 import { createRng, type Rng } from '../../core/rng.ts';
 import { FeatureMaxima, sampleFromIds, type CoverageProbe, type ScriptFilter } from '../coverage/features.ts';
 import { startV8BlockCoverage } from '../coverage/v8-block-coverage.ts';
@@ -181,7 +182,7 @@ export function createBuiltinEngine(opts: BuiltinEngineOptions): BuiltinEngine {
   };
 
   const keep = (data: Uint8Array, latencyNs: number, lineage: Lineage | null, reason: KeepReason): void => {
-    const id = fingerprint(data);
+    const id = fnv1aBytes(data);
     if (known.has(id)) return;
     known.add(id);
     const entry: CorpusEntry = { data, latencyNs, pattern: lineage?.pattern ?? null, pumpedFrom: lineage?.from ?? null, reason, addedAt: stats.executions };
@@ -304,7 +305,7 @@ export function createBuiltinEngine(opts: BuiltinEngineOptions): BuiltinEngine {
           // A cost record: the slowest of its length class, or a pumped input whose latency
           // grew super-linearly over the rendering it came from (a blow-up: climb it).
           const isRecord = (ns: number): boolean => records.isRecord(length, latencyBucket(ns)) || grew(ns);
-          if (isRecord(result.latencyNs) && !known.has(fingerprint(input))) {
+          if (isRecord(result.latencyNs) && !known.has(fnv1aBytes(input))) {
             pending = new Remeasurement(input, result.latencyNs, isRecord);
             pendingMeta = { lineage: current.lineage, coverage: false, observed: false };
           }
@@ -366,13 +367,6 @@ function superLinearGrowth(lineage: Lineage | null, length: number): (ns: number
     const ratio = ns / from.latencyNs;
     return ratio > LINEAGE_GROWTH && Math.log(ratio) / Math.log(lengthRatio) > SUPER_LINEAR;
   };
-}
-
-/** FNV-1a over the bytes, mixed with the length: identifies kept inputs to avoid keeping one twice. */
-export function fingerprint(input: Uint8Array): number {
-  let h = 0x811c9dc5 ^ input.length;
-  for (let i = 0; i < input.length; i++) h = Math.imul(h ^ (input[i] as number), 0x01000193);
-  return h >>> 0;
 }
 
 function buildDictionary(scenarioTokens: readonly string[], sources: readonly string[]): Uint8Array[] {
