@@ -13,7 +13,8 @@
  * Values from a fast-check arbitrary shrink with the arbitrary's own shrinker.
  */
 import type { Arbitrary, Value } from 'fast-check';
-import { allRepetitions, asNesting, renderPattern, runOfRepetition, type PumpPattern, type Run } from '../engine/pump.ts';
+import { renderPattern, runOfRepetition, type PumpPattern, type Run } from './pattern.ts';
+import { allRepetitions, asNesting } from './pattern-find.ts';
 import { medianLow } from '../core/stats.ts';
 import { tradeCandidates } from './trade.ts';
 

@@ -35,7 +35,9 @@
  */
 import type { CallFeedback, InputSource } from '../input-source.ts';
 import { DEFAULT_MUTATORS, GENTLE_MUTATORS, mutate, type MutationContext } from '../mutate.ts';
-import { maxCountFor, nextPumpCount, pickPattern, pumpedLength, renderPattern, type PumpPattern, type PumpPoint } from '../pump.ts';
+import { maxCountFor, pumpedLength, renderPattern, type PumpPattern } from '../../search/pattern.ts';
+import { pickPattern } from '../../search/pattern-find.ts';
+import { nextPumpCount, type PumpPoint } from '../pump.ts';
 import { fnv1aBytes } from '../../core/hash.ts';
 import { createRng, type Rng } from '../../core/rng.ts';
 import { FeatureMaxima, sampleFromIds, type CoverageProbe, type ScriptFilter } from '../coverage/features.ts';
