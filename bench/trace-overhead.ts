@@ -32,7 +32,7 @@ import { createLatencyHistogram, percentileMs, type Histogram } from '../harness
 import { trackChild } from '../harness/core/process-registry.ts';
 import { traceNodeFlags } from '../harness/trace/backend.ts';
 import { resolveOnPath, startBpftrace, type BpftraceSession } from '../harness/trace/bpftrace.ts';
-import { median } from '../harness/engine/builtin/cost.ts';
+import { medianInterpolated as median } from '../harness/core/stats.ts';
 import { createRng } from '../harness/core/rng.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');

@@ -12,7 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { median } from '../harness/engine/builtin/cost.ts';
+import { medianInterpolated as median } from '../harness/core/stats.ts';
 import { loadScenarios } from '../harness/scenario/load.ts';
 import { bpftraceAvailable } from '../harness/trace/bpftrace.ts';
 import type { StackBackend } from '../harness/trace/finding-stacks.ts';

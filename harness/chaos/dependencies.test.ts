@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { namedStreamSeed } from '../core/seed.ts';
 import type { ResolvedFunctionDependency } from '../scenario/chaos-types.ts';
 import {
   createDependencyInjector,
   DependencyError,
   DependencyTimeout,
-  dependencyStreamSeed,
   preciseSleep,
   type DependencyCallPlan,
 } from './dependencies.ts';
@@ -64,7 +64,7 @@ describe('dependency chaos replays from the seed', () => {
       await observed.call('attributes');
     }
     expect(plans).toEqual(alone.waits);
-    expect(dependencyStreamSeed(3, 'a')).not.toBe(dependencyStreamSeed(3, 'b'));
+    expect(namedStreamSeed(3, 'a')).not.toBe(namedStreamSeed(3, 'b'));
   });
 
   it('the delay sequence does not depend on errorRate, and scales with the Pareto scale (common random numbers)', async () => {

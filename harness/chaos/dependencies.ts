@@ -13,6 +13,7 @@
  * The clock is injected (`sleep`), so the semantics are unit-tested without time.
  */
 import { createRng, type Rng } from '../core/rng.ts';
+import { namedStreamSeed } from '../core/seed.ts';
 import type { ResolvedFunctionDependency } from '../scenario/chaos-types.ts';
 import { createParetoSampler, type ParetoSampler } from './pareto.ts';
 
@@ -64,13 +65,6 @@ export function planDependencyCall(dep: ResolvedFunctionDependency, sampler: Par
   return { delayMs, waitMs: delayMs, outcome: errorDraw < dep.errorRate ? 'error' : 'ok' };
 }
 
-/** FNV-1a of the name mixed into the run seed: one independent stream per dependency. */
-export function dependencyStreamSeed(seed: number, name: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
-  return (h ^ Math.imul(seed >>> 0, 0x9e3779b1)) >>> 0;
-}
-
 /** Counts across the injector's life. */
 export interface DependencyStats {
   calls: number;
@@ -101,7 +95,7 @@ interface DependencyStream {
 }
 
 function openStream(dep: ResolvedFunctionDependency, seed: number): DependencyStream {
-  const rng = createRng(dependencyStreamSeed(seed, dep.name));
+  const rng = createRng(namedStreamSeed(seed, dep.name));
   const errors = rng.fork();
   const sampler = dep.latency
     ? createParetoSampler({ alpha: dep.latency.alpha, scale: dep.latency.scaleMs, ...(dep.latency.capMs !== null ? { cap: dep.latency.capMs } : {}) }, rng)

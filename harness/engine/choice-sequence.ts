@@ -17,6 +17,7 @@ import fc from 'fast-check';
 import type { Arbitrary } from 'fast-check';
 import type { CallFeedback, InputSource } from './input-source.ts';
 import type { FedInput, Feeder } from './feeders.ts';
+import { fnv1aBytes } from '../core/hash.ts';
 import { createRng } from '../core/rng.ts';
 
 /** pure-rand's RandomGenerator shape (what fc.Random wraps). */
@@ -24,12 +25,6 @@ interface WordGenerator {
   clone(): WordGenerator;
   next(): number;
   getState(): readonly number[];
-}
-
-function fnv1a(bytes: Uint8Array): number {
-  let h = 0x811c9dc5 ^ bytes.length;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
-  return h >>> 0;
 }
 
 /** A generator that yields the bytes as little-endian int32 words, then a seeded stream. */
@@ -51,7 +46,7 @@ function bytesGenerator(bytes: Uint8Array, offset: number, fallback: () => numbe
 
 /** The value `arbitrary` generates from `choices`; the same bytes always give the same value. */
 export function valueFromChoices<T>(arbitrary: Arbitrary<T>, choices: Uint8Array): T {
-  const rng = createRng(fnv1a(choices));
+  const rng = createRng(fnv1aBytes(choices));
   const fallback = (): number => Math.floor(rng.next() * 0x100000000) | 0;
   const random = new fc.Random(bytesGenerator(choices, 0, fallback));
   return arbitrary.generate(random, undefined).value;

@@ -4,8 +4,9 @@
  * last character), and pattern pumping (pump.ts). Pure: all randomness comes from the
  * injected Rng, so a seed replays the same inputs.
  */
-import { pumpMutator } from './pump.ts';
 import type { Rng } from '../core/rng.ts';
+import { maxCountFor, renderPattern } from '../search/pattern.ts';
+import { pickPattern } from '../search/pattern-find.ts';
 
 export interface MutationContext {
   rng: Rng;
@@ -190,6 +191,20 @@ const deleteByte: Mutator = (input, { rng }) => {
 };
 
 const truncate: Mutator = (input, { rng }) => (input.length <= 1 ? input : input.slice(0, 1 + rng.int(input.length - 1)));
+
+/**
+ * Mutator: pick a pattern in the input and multiply its repetitions by 2-4 (bounded by
+ * maxLength). Without a cost to steer it, this is the blind version of the engine's
+ * cost-aware pumping (see nextPumpCount).
+ */
+export const pumpMutator: Mutator = (input, ctx) => {
+  const pattern = pickPattern(input, ctx.rng);
+  if (!pattern) return input;
+  const cap = maxCountFor(pattern, ctx.maxLength);
+  const n = Math.min(cap, pattern.count * (2 + ctx.rng.int(3)));
+  return n <= pattern.count ? input : renderPattern(pattern, n);
+};
+
 
 /** The default mutators with their relative weights. */
 export const DEFAULT_MUTATORS: ReadonlyArray<readonly [Mutator, number]> = [

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { isPlainFileName } from '../core/contain.ts';
-import { fieldPath, growthFit } from '../report/results-validate.ts';
+import { fieldPath, growthFit } from '../core/validation.ts';
 import type { GrowthFit } from '../core/results-schema.ts';
 import type { InputEncoding } from './feeders.ts';
 

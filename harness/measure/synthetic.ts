@@ -4,6 +4,7 @@
  * `bench/interval-coverage.ts`). Everything is seeded, so results are reproducible.
  */
 import { createRng } from '../core/rng.ts';
+import { medianLow } from '../core/stats.ts';
 import { normalQuantile } from './binomial.ts';
 import { createLatencyHistogram, msToUs } from './histogram.ts';
 import { quantileInterval } from './quantile-interval.ts';
@@ -107,14 +108,13 @@ export function measureIntervalCoverage(req: CoverageRequest): CoverageResult {
   } finally {
     h.destroy();
   }
-  widths.sort((a, b) => a - b);
   return {
     trials: req.trials,
     covered,
     coverage: covered / req.trials,
     unboundedLower,
     unboundedUpper,
-    medianRelativeWidth: widths.length === 0 ? null : widths[Math.floor(widths.length / 2)]!,
+    medianRelativeWidth: widths.length === 0 ? null : medianLow(widths),
     trueQuantileMs: truth,
   };
 }

@@ -17,20 +17,9 @@
  *     variadic conversions are where C23 semantics differ, so we refuse.
  * Anything else relocated against a missing version makes the plan refuse.
  */
-import {
-  ElfConstants,
-  ElfFormatError,
-  allVersionNeedEntries,
-  parseElf,
-  relocatedSymbolIndices,
-  symbolVersionIndex,
-  writeSymbolNameOffset,
-  writeVernauxFlags,
-  writeVersymEntry,
-  type DynamicSymbol,
-  type ElfFile,
-  type VersionNeedAux,
-} from './elf.ts';
+import { ElfConstants, allVersionNeedEntries, parseElf, relocatedSymbolIndices, symbolVersionIndex, type DynamicSymbol, type ElfFile, type VersionNeedAux } from './elf.ts';
+import { writeSymbolNameOffset, writeVernauxFlags, writeVersymEntry } from './elf-edit.ts';
+import { ElfFormatError } from './elf-reader.ts';
 
 /** soname (e.g. "libc.so.6") -> version names its verdef defines (e.g. "GLIBC_2.36"). */
 export type HostVersions = ReadonlyMap<string, ReadonlySet<string>>;

@@ -2,15 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ElfConstants,
-  ElfFormatError,
-  allVersionNeedEntries,
-  parseElf,
-  relocatedSymbolIndices,
-  symbolVersionIndex,
-  type ElfFile,
-} from './elf.ts';
+import { ElfConstants, allVersionNeedEntries, parseElf, relocatedSymbolIndices, symbolVersionIndex, type ElfFile } from './elf.ts';
+import { ElfFormatError } from './elf-reader.ts';
 import { definedVersions } from './host-versions.ts';
 import { pristineAddon, readelf, readelfAvailable, readelfDynamicSymbols } from '../../test/support/jazzer-elf.ts';
 

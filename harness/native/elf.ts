@@ -1,16 +1,14 @@
 /**
- * Minimal ELF64 little-endian reader/editor over a Buffer.
+ * Minimal ELF64 little-endian parser over a Buffer.
  *
  * Only what the Jazzer.js addon compat step needs: section headers, the dynamic
  * symbol table and its string table, GNU symbol versioning (versym, verneed,
  * verdef) and the relocations that reference dynamic symbols. Pure: no I/O.
  * Every read is bounds-checked so a truncated or hostile file throws an
- * ElfFormatError instead of returning garbage.
+ * ElfFormatError instead of returning garbage (elf-reader.ts); the in-place editors are in
+ * elf-edit.ts.
  */
-
-export class ElfFormatError extends Error {
-  override readonly name = 'ElfFormatError';
-}
+import { ElfFormatError, ElfReader } from './elf-reader.ts';
 
 export const ElfConstants = {
   ELFCLASS64: 2,
@@ -122,55 +120,7 @@ export interface ElfFile {
   readonly dynamicRelocations: readonly DynamicRelocation[];
 }
 
-/**
- * Bounds-checked little-endian reads. Offsets are file offsets; `base` is the file offset of
- * buf[0], so a window read from a large file (positioned reads) is addressed like the whole file.
- */
-class Reader {
-  constructor(
-    private readonly buf: Buffer,
-    private readonly base = 0,
-  ) {}
-
-  private check(offset: number, length: number, what: string): void {
-    const at = offset - this.base;
-    if (!Number.isInteger(offset) || at < 0 || at + length > this.buf.length) {
-      const span = this.base === 0 ? `the file (${this.buf.length} bytes)` : `the bytes read [${this.base}, ${this.base + this.buf.length})`;
-      throw new ElfFormatError(`${what} at offset ${offset} (+${length}) is outside ${span}`);
-    }
-  }
-  u8(offset: number, what: string): number {
-    this.check(offset, 1, what);
-    return this.buf.readUInt8(offset - this.base);
-  }
-  u16(offset: number, what: string): number {
-    this.check(offset, 2, what);
-    return this.buf.readUInt16LE(offset - this.base);
-  }
-  u32(offset: number, what: string): number {
-    this.check(offset, 4, what);
-    return this.buf.readUInt32LE(offset - this.base);
-  }
-  u64(offset: number, what: string): number {
-    this.check(offset, 8, what);
-    const value = this.buf.readBigUInt64LE(offset - this.base);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new ElfFormatError(`${what} is too large: ${value}`);
-    return Number(value);
-  }
-  /** r_info's high 32 bits (the symbol index) without going through a lossy Number. */
-  u64High32(offset: number, what: string): number {
-    this.check(offset, 8, what);
-    return this.buf.readUInt32LE(offset - this.base + 4);
-  }
-  cString(offset: number, limit: number, what: string): string {
-    this.check(offset, 0, what);
-    const end = this.buf.indexOf(0, offset - this.base);
-    if (end < 0 || end + this.base >= limit) throw new ElfFormatError(`${what}: unterminated string at offset ${offset}`);
-    return this.buf.toString('latin1', offset - this.base, end);
-  }
-}
-
-function parseHeader(r: Reader): ElfHeader {
+function parseHeader(r: ElfReader): ElfHeader {
   const magic = [r.u8(0, 'magic'), r.u8(1, 'magic'), r.u8(2, 'magic'), r.u8(3, 'magic')];
   if (magic[0] !== 0x7f || magic[1] !== 0x45 || magic[2] !== 0x4c || magic[3] !== 0x46) {
     throw new ElfFormatError('not an ELF file (bad magic)');
@@ -191,7 +141,7 @@ interface RawSection extends Omit<SectionHeader, 'name'> {
   readonly nameOffset: number;
 }
 
-function readRawSection(r: Reader, header: ElfHeader, index: number): RawSection {
+function readRawSection(r: ElfReader, header: ElfHeader, index: number): RawSection {
   const base = header.sectionHeaderOffset + index * header.sectionHeaderEntrySize;
   const what = `section header ${index}`;
   return {
@@ -206,7 +156,7 @@ function readRawSection(r: Reader, header: ElfHeader, index: number): RawSection
   };
 }
 
-function parseSections(r: Reader, header: ElfHeader): SectionHeader[] {
+function parseSections(r: ElfReader, header: ElfHeader): SectionHeader[] {
   if (header.sectionHeaderOffset === 0) return [];
   if (header.sectionHeaderEntrySize < 64) throw new ElfFormatError(`bad e_shentsize ${header.sectionHeaderEntrySize}`);
   // Extended numbering: a zero count / SHN_XINDEX name index live in section 0.
@@ -236,12 +186,12 @@ function stringTable(sections: readonly SectionHeader[], index: number, owner: s
   return table;
 }
 
-function stringAt(r: Reader, table: SectionHeader, offset: number, what: string): string {
+function stringAt(r: ElfReader, table: SectionHeader, offset: number, what: string): string {
   if (offset >= table.size) throw new ElfFormatError(`${what}: string offset ${offset} beyond ${table.name}`);
   return r.cString(table.offset + offset, table.offset + table.size, what);
 }
 
-function parseDynamicSymbols(r: Reader, sections: readonly SectionHeader[], dynsym: SectionHeader): DynamicSymbol[] {
+function parseDynamicSymbols(r: ElfReader, sections: readonly SectionHeader[], dynsym: SectionHeader): DynamicSymbol[] {
   const strtab = stringTable(sections, dynsym.link, dynsym.name);
   const entrySize = dynsym.entrySize || ElfConstants.SYM_SIZE;
   const symbols: DynamicSymbol[] = [];
@@ -264,7 +214,7 @@ function parseDynamicSymbols(r: Reader, sections: readonly SectionHeader[], dyns
   return symbols;
 }
 
-function parseVersym(r: Reader, section: SectionHeader): VersymTable {
+function parseVersym(r: ElfReader, section: SectionHeader): VersymTable {
   const entries: number[] = [];
   for (let i = 0; i * 2 < section.size; i++) entries.push(r.u16(section.offset + i * 2, 'versym entry'));
   return { offset: section.offset, entries };
@@ -275,7 +225,7 @@ function recordLimit(section: SectionHeader, recordSize: number): number {
   return section.info > 0 ? section.info : Math.floor(section.size / recordSize);
 }
 
-function parseVersionNeeds(r: Reader, sections: readonly SectionHeader[], section: SectionHeader): VersionNeed[] {
+function parseVersionNeeds(r: ElfReader, sections: readonly SectionHeader[], section: SectionHeader): VersionNeed[] {
   const strtab = stringTable(sections, section.link, section.name);
   const needs: VersionNeed[] = [];
   let needOffset = section.offset;
@@ -307,7 +257,7 @@ function parseVersionNeeds(r: Reader, sections: readonly SectionHeader[], sectio
 }
 
 function parseVersionDefinitions(
-  r: Reader,
+  r: ElfReader,
   sections: readonly SectionHeader[],
   section: SectionHeader,
 ): VersionDefinition[] {
@@ -330,7 +280,7 @@ function parseVersionDefinitions(
   return definitions;
 }
 
-function parseRelocations(r: Reader, section: SectionHeader): DynamicRelocation[] {
+function parseRelocations(r: ElfReader, section: SectionHeader): DynamicRelocation[] {
   const isRela = section.type === ElfConstants.SHT_RELA;
   const entrySize = section.entrySize || (isRela ? ElfConstants.RELA_SIZE : ElfConstants.REL_SIZE);
   const relocations: DynamicRelocation[] = [];
@@ -348,7 +298,7 @@ function parseRelocations(r: Reader, section: SectionHeader): DynamicRelocation[
 
 /** Parses the parts of an ELF64 LE file that symbol versioning involves. */
 export function parseElf(buf: Buffer): ElfFile {
-  const r = new Reader(buf);
+  const r = new ElfReader(buf);
   const header = parseHeader(r);
   const sections = parseSections(r, header);
   const dynsym = sections.find((s) => s.type === ElfConstants.SHT_DYNSYM);
@@ -371,16 +321,9 @@ export function parseElf(buf: Buffer): ElfFile {
 
 /* ---- Windowed access for callers that read parts of a large file (trace/elf-symbols.ts). ---- */
 
-export { Reader as ElfReader };
-
-/** A bounds-checked reader over `buf`, which holds file bytes starting at file offset `base`. */
-export function elfWindowReader(buf: Buffer, base = 0): Reader {
-  return new Reader(buf, base);
-}
-
 /** The ELF header from a buffer holding (at least) the file's first 64 bytes. */
 export function parseElfHeader(buf: Buffer): ElfHeader {
-  return parseHeader(new Reader(buf));
+  return parseHeader(new ElfReader(buf));
 }
 
 /**
@@ -394,19 +337,19 @@ export async function readElfSections(
   if (header.sectionHeaderOffset === 0) return [];
   const { sectionHeaderOffset: tableOffset, sectionHeaderEntrySize: entrySize } = header;
   if (entrySize < 64) throw new ElfFormatError(`bad e_shentsize ${entrySize}`);
-  const first = readRawSection(new Reader(await read(tableOffset, entrySize), tableOffset), header, 0);
+  const first = readRawSection(new ElfReader(await read(tableOffset, entrySize), tableOffset), header, 0);
   const count = header.sectionCount === 0 ? first.size : header.sectionCount;
   const nameIndex = header.sectionNameTableIndex === ElfConstants.SHN_XINDEX ? first.link : header.sectionNameTableIndex;
   let start = tableOffset;
   let end = tableOffset + count * entrySize;
   if (nameIndex < count) {
     const at = tableOffset + nameIndex * entrySize;
-    const names = readRawSection(new Reader(await read(at, entrySize), at), header, nameIndex);
+    const names = readRawSection(new ElfReader(await read(at, entrySize), at), header, nameIndex);
     start = Math.min(start, names.offset);
     end = Math.max(end, names.offset + names.size);
   }
   // Linkers put .shstrtab next to the section header table, so this is one small read.
-  return parseSections(new Reader(await read(start, end - start), start), header);
+  return parseSections(new ElfReader(await read(start, end - start), start), header);
 }
 
 /** Version index (low 15 bits of the versym entry) of a dynamic symbol, or null without versioning. */
@@ -423,21 +366,4 @@ export function allVersionNeedEntries(elf: ElfFile): VersionNeedAux[] {
 /** Indices of dynamic symbols referenced by at least one relocation. */
 export function relocatedSymbolIndices(elf: ElfFile): Set<number> {
   return new Set(elf.dynamicRelocations.map((rel) => rel.symbolIndex).filter((index) => index !== 0));
-}
-
-/* ---- In-place editors: callers pass a Buffer they own (e.g. a copy). ---- */
-
-export function writeVernauxFlags(buf: Buffer, aux: VersionNeedAux, flags: number): void {
-  buf.writeUInt16LE(flags, aux.entryOffset + 4);
-}
-
-export function writeSymbolNameOffset(buf: Buffer, symbol: DynamicSymbol, nameOffset: number): void {
-  buf.writeUInt32LE(nameOffset, symbol.entryOffset);
-}
-
-export function writeVersymEntry(buf: Buffer, table: VersymTable, symbolIndex: number, value: number): void {
-  if (symbolIndex < 0 || symbolIndex >= table.entries.length) {
-    throw new ElfFormatError(`versym index ${symbolIndex} out of range`);
-  }
-  buf.writeUInt16LE(value, table.offset + symbolIndex * 2);
 }

@@ -7,7 +7,7 @@ import { hexPreview, previewInput } from '../engine/input-preview.ts';
 import type { Finding } from '../core/results-schema.ts';
 import type { ArbitraryShrinkReply, FirstCallProbe, ProbeCall, ProbeMeasurement } from '../drivers/isolate/probe.ts';
 import { growthPattern, minimiseFindings } from './minimise.ts';
-import { renderPattern } from '../engine/pump.ts';
+import { renderPattern } from '../search/pattern.ts';
 import { WriteError } from '../core/atomic-file.ts';
 import { lostWrites, resetLostWrites } from '../core/write-failures.ts';
 

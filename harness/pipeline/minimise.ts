@@ -12,12 +12,14 @@
 import { performance } from 'node:perf_hooks';
 import { contentId, readViolation, type CorpusStore } from '../engine/corpus.ts';
 import type { InputEncoding } from '../engine/feeders.ts';
-import { allRepetitions, asNesting, maxCountFor, pairedRuns, pickPattern, renderPattern, type PumpPattern } from '../engine/pump.ts';
+import { maxCountFor, renderPattern, type PumpPattern } from '../search/pattern.ts';
+import { allRepetitions, asNesting, pairedRuns, pickPattern } from '../search/pattern-find.ts';
 import { createRng } from '../core/rng.ts';
 import type { Finding, GrowthFit as GrowthResult, MinimisationSummary } from '../core/results-schema.ts';
 import { collectGrowthPoints, fitGrowth, type GrowthPoint } from '../search/growth.ts';
 import { groupIntoFamilies } from '../search/families.ts';
-import { bytesKey, shrinkBytes } from '../search/shrink.ts';
+import { bytesKey } from '../search/oracle.ts';
+import { shrinkBytes } from '../search/shrink.ts';
 import { createFirstCallOracle, startSlot } from '../drivers/isolate/probe-oracle.ts';
 import type { ResolvedScenario } from '../scenario/types.ts';
 import { startProbe, type FirstCallProbe } from '../drivers/isolate/probe.ts';

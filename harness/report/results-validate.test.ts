@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHostileFixture, makeResultsFixture } from '../../test/report/fixtures.ts';
 import { compareWithBaseline } from './baseline.ts';
-import { ResultsFileError, fieldPath, parseResultsFile, readResultsFile } from './results-validate.ts';
+import { fieldPath } from '../core/validation.ts';
+import { ResultsFileError, parseResultsFile, readResultsFile } from './results-validate.ts';
 
 describe('parseResultsFile', () => {
   const results = makeResultsFixture({ calls: 3000 });

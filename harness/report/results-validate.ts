@@ -8,6 +8,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { z } from 'zod';
 import { RESULTS_SCHEMA, RESULTS_VERSION, type ResultsFile } from '../core/results-schema.ts';
+import { fieldPath, growthFit } from '../core/validation.ts';
 
 const ms = z.number();
 const count = z.number().int().nonnegative();
@@ -41,13 +42,6 @@ const findingStacks = z.looseObject({
   windowMs: z.number().optional(),
   offCpu: z.looseObject({ totalMs: ms, preemptedMs: ms, blockedMs: ms, topSelf: z.array(frameShare) }).optional(),
   diff: z.array(z.looseObject({ frame: z.string(), violationShare: z.number(), baselineShare: z.number() })).nullable(),
-});
-
-export const growthFit = z.looseObject({
-  class: z.enum(['polynomial', 'exponential', 'linear', 'constant']),
-  exponentOrBase: z.number(), r2: z.number(),
-  points: z.array(z.looseObject({ n: z.number(), latencyMs: ms })),
-  predictedCrossingSize: z.number().nullable(),
 });
 
 const finding = z.looseObject({
@@ -181,11 +175,6 @@ export class ResultsFileError extends Error {
     super(`results file ${file}${field === null ? '' : `: field ${field}`}: ${detail}`);
     this.name = 'ResultsFileError';
   }
-}
-
-/** `scenarios[0].slos[1].verdict` from a zod issue path. */
-export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc === '' ? String(key) : `${acc}.${String(key)}`), '');
 }
 
 /** Validates parsed JSON; `source` names the file in errors. */

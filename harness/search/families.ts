@@ -6,7 +6,7 @@
  * repeated unit (period 1-8, at least MIN_REPEATS copies) to one copy marked as repeated, so
  * inputs that differ only in repetition counts share a key. Pure: no I/O, no clocks.
  */
-import { copiesAt } from '../engine/pump.ts';
+import { copiesAt } from './pattern.ts';
 
 /** A unit must repeat at least this often to count as pumped. */
 export const MIN_REPEATS = 4;

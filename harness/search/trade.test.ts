@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allRepetitions, runOfRepetition, type Run } from '../engine/pump.ts';
+import { runOfRepetition, type Run } from './pattern.ts';
+import { allRepetitions } from './pattern-find.ts';
 import { respliceRuns, tradeCandidates } from './trade.ts';
 
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'latin1');

@@ -10,7 +10,7 @@
  * its cost may stay over the budget; the shrinker's count search then cuts the longer run
  * further, and the next round trades again, walking toward the balanced shape.
  */
-import { runEnd, type Run } from '../engine/pump.ts';
+import { runEnd, type Run } from './pattern.ts';
 
 /** How many trade candidates one call proposes at most. */
 const MAX_CANDIDATES = 16;

@@ -278,28 +278,10 @@ function runSession(child: ChildProcess, options: BpftraceSessionOptions, hz: nu
   let stats: BpftraceStats | undefined;
   const stop = async (): Promise<StackSample[]> => {
     await Promise.race([attached.catch(() => undefined), exited]);
-    if (child.exitCode === null && child.signalCode === null) {
-      const sinceAttachMs = attachedAt === undefined ? 0 : Number(process.hrtime.bigint() - attachedAt) / 1e6;
-      const minRunMs = options.minRunMs ?? 1000;
-      if (sinceAttachMs < minRunMs) await sleep(minRunMs - sinceAttachMs);
-      child.kill('SIGINT');
-      // The grace timer is cleared once bpftrace exits: a pending timer would hold the
-      // harness's event loop open for the whole grace period after the run is done.
-      let graceTimer: NodeJS.Timeout | undefined;
-      const graceOver = new Promise<boolean>((resolve) => {
-        graceTimer = setTimeout(() => resolve(false), options.graceMs ?? 5000);
-      });
-      const graceful = await Promise.race([exited.then(() => true), graceOver]);
-      clearTimeout(graceTimer);
-      if (!graceful) child.kill('SIGKILL');
-      await exited;
-    }
+    await interrupt(child, exited, attachedAt, options);
     parser.end();
     mapsTexts.push(readMaps(options.pid));
-    const native = await nameNativeFrames(parser.records, (await Promise.all(mapsTexts)).filter((t): t is string => t !== undefined));
-    const perfMap = await readPerfMap(options.perfMapPath ?? `/tmp/perf-${options.pid}.map`);
-    const symbolizeOptions = { mapLocation: sourceMappedLocation, ...(perfMap ? { perfMap } : {}), ...(options.pathRoot !== undefined ? { pathRoot: options.pathRoot } : {}) };
-    const { samples, stats: symbolize } = recordsToSamples(parser.records, symbolizeOptions);
+    const { samples, symbolize, native } = await symbolizedSamples(parser, mapsTexts, options);
     stats = {
       records: parser.records.length,
       lostEvents: parser.lostEvents,
@@ -323,6 +305,38 @@ function runSession(child: ChildProcess, options: BpftraceSessionOptions, hz: nu
     stop: () => (result ??= stop()),
     stats: () => stats,
   };
+}
+
+/** Ends a running bpftrace: SIGINT once it has run options.minRunMs, SIGKILL when it outlasts the grace period. */
+async function interrupt(child: ChildProcess, exited: Promise<void>, attachedAt: bigint | undefined, options: BpftraceSessionOptions): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const sinceAttachMs = attachedAt === undefined ? 0 : Number(process.hrtime.bigint() - attachedAt) / 1e6;
+  const minRunMs = options.minRunMs ?? 1000;
+  if (sinceAttachMs < minRunMs) await sleep(minRunMs - sinceAttachMs);
+  child.kill('SIGINT');
+  // The grace timer is cleared once bpftrace exits: a pending timer would hold the
+  // harness's event loop open for the whole grace period after the run is done.
+  let graceTimer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<boolean>((resolve) => {
+    graceTimer = setTimeout(() => resolve(false), options.graceMs ?? 5000);
+  });
+  const graceful = await Promise.race([exited.then(() => true), graceOver]);
+  clearTimeout(graceTimer);
+  if (!graceful) child.kill('SIGKILL');
+  await exited;
+}
+
+/** The stack samples of an ended session: native frames named from the target's maps, JS frames from its perf map. */
+async function symbolizedSamples(
+  parser: BpftraceOutputParser,
+  mapsTexts: readonly Promise<string | undefined>[],
+  options: BpftraceSessionOptions,
+): Promise<{ samples: StackSample[]; symbolize: BpftraceStats['symbolize']; native: BpftraceStats['native'] }> {
+  const native = await nameNativeFrames(parser.records, (await Promise.all(mapsTexts)).filter((t): t is string => t !== undefined));
+  const perfMap = await readPerfMap(options.perfMapPath ?? `/tmp/perf-${options.pid}.map`);
+  const symbolizeOptions = { mapLocation: sourceMappedLocation, ...(perfMap ? { perfMap } : {}), ...(options.pathRoot !== undefined ? { pathRoot: options.pathRoot } : {}) };
+  const { samples, stats: symbolize } = recordsToSamples(parser.records, symbolizeOptions);
+  return { samples, symbolize, native };
 }
 
 async function readMaps(pid: number): Promise<string | undefined> {

@@ -10,14 +10,8 @@
  * build id, when one is installed, as bpftrace does.
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import {
-  ElfConstants,
-  ElfFormatError,
-  elfWindowReader,
-  parseElfHeader,
-  readElfSections,
-  type SectionHeader,
-} from '../native/elf.ts';
+import { ElfConstants, parseElfHeader, readElfSections, type SectionHeader } from '../native/elf.ts';
+import { ElfFormatError, elfWindowReader } from '../native/elf-reader.ts';
 
 export { ElfFormatError };
 

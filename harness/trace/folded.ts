@@ -240,5 +240,3 @@ export function diffFolded(violation: FoldedStacks, baseline: FoldedStacks, opti
   growth.sort((a, b) => b.delta - a.delta || (a.frame < b.frame ? -1 : a.frame > b.frame ? 1 : 0));
   return growth.slice(0, options.limit ?? 20);
 }
-
-export * from './windows.ts';

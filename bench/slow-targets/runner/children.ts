@@ -5,7 +5,8 @@
  *  - shrink:    minimise a violating input with the robust oracle + shrinkBytes
  *  - calibrate: smallest violating size of the target's known worst-case family
  */
-import { bytesKey, createRobustOracle, shrinkBytes } from '../../../harness/search/shrink.ts';
+import { bytesKey, createRobustOracle } from '../../../harness/search/oracle.ts';
+import { shrinkBytes } from '../../../harness/search/shrink.ts';
 import { loadSlowTarget } from '../index.ts';
 import { CONFIRM_MARGIN } from './budget.ts';
 import type { FuzzEngineKind } from './protocol.ts';

@@ -4,7 +4,7 @@
  * time, and each of its repeats must be a first call, so the k latencies of one probe
  * measurement (one per warm worker) are handed out in turn. Pure: `measureAll` is injected.
  */
-import { createRobustOracle, type Measure, type RobustOracle } from '../../search/shrink.ts';
+import { createRobustOracle, type Measure, type RobustOracle } from '../../search/oracle.ts';
 
 export interface FirstCallOracleOptions<T> {
   budgetMs: number;

@@ -4,7 +4,8 @@
  * the newest record is usually the best parent), the slowest entries come next, and a
  * uniform pick keeps the rest of the corpus alive. Pure: randomness is injected.
  */
-import type { PumpPattern, PumpPoint } from '../pump.ts';
+import type { PumpPattern } from '../../search/pattern.ts';
+import type { PumpPoint } from '../pump.ts';
 import type { Rng } from '../../core/rng.ts';
 
 /**

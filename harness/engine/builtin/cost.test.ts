@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CostRecords, latencyBucket, lengthClass, median, Remeasurement } from './cost.ts';
+import { CostRecords, latencyBucket, lengthClass, Remeasurement } from './cost.ts';
 
 const bytes = (n: number): Uint8Array => new Uint8Array(n);
 
@@ -15,11 +15,6 @@ describe('latency buckets and length classes', () => {
 
   it('groups lengths by power of two', () => {
     expect([0, 1, 2, 3, 4, 7, 8, 4096].map(lengthClass)).toEqual([0, 1, 2, 2, 3, 3, 4, 13]);
-  });
-
-  it('takes medians', () => {
-    expect(median([3, 1, 2])).toBe(2);
-    expect(median([4, 1, 3, 2])).toBe(2.5);
   });
 });
 

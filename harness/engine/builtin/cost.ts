@@ -20,13 +20,6 @@ export function lengthClass(length: number): number {
   return 32 - Math.clz32(length);
 }
 
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 /**
  * The highest latency bucket seen per length class, and the input holding it. One maximum
  * per class rather than a single global one keeps small inputs that are slow for their

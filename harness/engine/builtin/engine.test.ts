@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createMutationSource } from '../feeders.ts';
 import type { InputSource } from '../input-source.ts';
-import { createBuiltinEngine, fingerprint } from './engine.ts';
+import { fnv1aBytes } from '../../core/hash.ts';
+import { createBuiltinEngine } from './engine.ts';
 
 /*
  * Synthetic targets with deterministic costs (no clocks): the engine gets each input's
@@ -119,7 +120,7 @@ describe('builtin engine on synthetic costs', () => {
     }
     const kept = source.drainInteresting();
     expect(kept.length).toBeGreaterThan(0);
-    expect(new Set(kept.map(fingerprint)).size).toBe(kept.length);
+    expect(new Set(kept.map(fnv1aBytes)).size).toBe(kept.length);
     expect(source.drainInteresting()).toEqual([]);
     expect(source.name).toBe('builtin-cost');
   });

@@ -33,53 +33,18 @@
  * confirm violations, and take SLO verdicts, in an isolate without it. Create the engine
  * before the target's functions first run, or they are observed at function level only.
  */
+import { fnv1aBytes } from '../../core/hash.ts';
+import { FeatureMaxima, sampleFromIds } from '../coverage/features.ts';
 import type { CallFeedback, InputSource } from '../input-source.ts';
 import { DEFAULT_MUTATORS, GENTLE_MUTATORS, mutate, type MutationContext } from '../mutate.ts';
-import { maxCountFor, nextPumpCount, pickPattern, pumpedLength, renderPattern, type PumpPattern, type PumpPoint } from '../pump.ts';
-import { createRng, type Rng } from '../../core/rng.ts';
-import { FeatureMaxima, sampleFromIds, type CoverageProbe, type ScriptFilter } from '../coverage/features.ts';
-import { startV8BlockCoverage } from '../coverage/v8-block-coverage.ts';
 import { CostRecords, latencyBucket, Remeasurement } from './cost.ts';
-import { CoverageWindows } from './coverage-windows.ts';
+import type { CoverageWindows } from './coverage-windows.ts';
 import { EngineCorpus, type CorpusEntry, type KeepReason } from './corpus.ts';
-import { mineLiterals } from './literals.ts';
-import { LADDER_NOISE_FLOOR_NS, Ladders } from './ladders.ts';
-import { nestingLadderPatterns } from './nesting-ladders.ts';
-import { recordLadderPatterns } from './record-ladders.ts';
-import { regexLadderPatterns } from './regex-ladders.ts';
-import { wildcardLadderPatterns } from './wildcard-ladders.ts';
+import { LADDER_NOISE_FLOOR_NS } from './ladders.ts';
+import { pumpChild, superLinearGrowth, type Lineage } from './lineage.ts';
+import { setUp, type BuiltinEngineOptions, type EngineSetup } from './setup.ts';
 
-export interface BuiltinEngineOptions {
-  seed: number;
-  maxLength: number;
-  /** The scenario's dictionary tokens. */
-  dictionary: readonly string[];
-  /** Seed inputs, replayed first and kept. */
-  seeds: Uint8Array[];
-  /**
-   * The per-call latency budget (the SLO's per-call limit) in ns: pumping slows down as a
-   * pattern's latency approaches it and stops for inputs over it. Default 10 ms.
-   */
-  timeBudgetHintNs?: number;
-  /** Source texts of the target (scenario file, parser module): literals are mined into the dictionary. */
-  targetSources?: readonly string[];
-  /**
-   * 'v8' (default): V8 block coverage on this thread, falling back to cost-only; or a probe;
-   * or 'off'. Coverage instrumentation slows JS code (1.3-4x measured on tight loops): a
-   * violation seen with it on must be confirmed where it is off (see the module doc).
-   */
-  coverage?: 'v8' | 'off' | CoverageProbe;
-  /**
-   * Which scripts count as the target for 'v8' coverage. Default: file: URLs outside
-   * node_modules and outside the harness. A target that lives in a dependency (a third-party
-   * parser) needs its package included, e.g. (url) => url.includes('/node_modules/yaml/').
-   */
-  coverageInclude?: ScriptFilter;
-  /** Share of the time the coverage probe may take (default 0.15). */
-  coverageOverhead?: number;
-  /** Cost of one coverage read for the window schedule (default 1.5 ms, measured here for V8). */
-  coverageReadCostNs?: number;
-}
+export type { BuiltinEngineOptions } from './setup.ts';
 
 export interface BuiltinEngineStats {
   executions: number;
@@ -109,12 +74,6 @@ export interface BuiltinEngine extends InputSource {
 
 type IssueKind = 'seed' | 'ladder' | 'fresh' | 'remeasure' | 'refresh' | 'bisect';
 
-/** Where a pumped input comes from: the pattern it renders and the rendering it was grown from. */
-interface Lineage {
-  pattern: PumpPattern;
-  from: PumpPoint | null;
-}
-
 interface Issued {
   data: Uint8Array;
   kind: IssueKind;
@@ -123,267 +82,229 @@ interface Issued {
   alone: boolean;
 }
 
-const DEFAULT_BUDGET_NS = 10e6;
-/** How much slower the target may run under coverage instrumentation (measured 1.3-4x here). */
-const INSTRUMENTATION_SLACK = 4;
 const PUMP_SHARE = 0.35;
-/** A pumped child this much slower than its parent rendering, growing faster than length^SUPER_LINEAR, is kept. */
-const LINEAGE_GROWTH = 1.5;
-const SUPER_LINEAR = 1.5;
 /** Parents slower than budget / this get only small edits. */
 const GENTLE_BELOW_BUDGET_FRACTION = 64;
 
-export function createBuiltinEngine(opts: BuiltinEngineOptions): BuiltinEngine {
-  const rng = createRng(opts.seed);
-  const budgetNs = opts.timeBudgetHintNs ?? DEFAULT_BUDGET_NS;
-  const corpus = new EngineCorpus();
-  const records = new CostRecords();
-  const loopMaxima = new FeatureMaxima();
-  const dictionary = buildDictionary(opts.dictionary, opts.targetSources ?? []);
-  const ctx: MutationContext = { rng, maxLength: opts.maxLength, dictionary, corpus: corpus.datas };
-  const { probe, coverageName } = openProbe(opts.coverage ?? 'v8', opts.coverageInclude);
-  // Instrumented code runs slower (up to ~4x measured for tight loops): a latency "at the
-  // budget" under coverage may be a quarter of it in reality, so pumping aims further.
-  const pumpBudgetNs = probe ? budgetNs * INSTRUMENTATION_SLACK : budgetNs;
-  let windows: CoverageWindows | null = probe
-    ? new CoverageWindows(probe, { readCostNs: opts.coverageReadCostNs ?? 1.5e6, overhead: opts.coverageOverhead ?? 0.15 })
-    : null;
-  const seeds = opts.seeds.map((s) => (s.length > opts.maxLength ? s.slice(0, opts.maxLength) : s));
-  // Ladders are climbed right after the seeds. Regex matching runs in V8's regex engine, which
-  // coverage does not slow: ReDoS candidates aim at the budget. Records and nestings run the
-  // target's JS code, instrumented: they aim further, like pumping (so do wildcard runs).
-  const literals = dictionary.map((t) => Buffer.from(t).toString('latin1'));
-  const ladders = new Ladders(
-    [
-      ...regexLadderPatterns(opts.targetSources ?? []).map((pattern) => ({ pattern, budgetNs })),
-      ...recordLadderPatterns(literals).map((pattern) => ({ pattern, budgetNs: pumpBudgetNs })),
-      ...nestingLadderPatterns(literals).map((pattern) => ({ pattern, budgetNs: pumpBudgetNs })),
-      ...wildcardLadderPatterns(literals).map((pattern) => ({ pattern, budgetNs: pumpBudgetNs })),
-    ],
-    opts.maxLength,
-  );
-  let seedCursor = 0;
-  let pending: Remeasurement | null = null;
-  let pendingMeta: { lineage: Lineage | null; coverage: boolean; observed: boolean } | null = null;
-  let issued: Issued | null = null;
+/** A cost-record candidate waiting for its re-runs, and what its first run showed. */
+interface PendingMeta {
+  lineage: Lineage | null;
+  coverage: boolean;
+  observed: boolean;
+}
+
+/** The engine between calls: what was handed out, what waits for re-measurement, what was kept. */
+class BuiltinEngineRun {
+  private readonly setup: EngineSetup;
+  private readonly corpus = new EngineCorpus();
+  private readonly records = new CostRecords();
+  private readonly loopMaxima = new FeatureMaxima();
+  private readonly ctx: MutationContext;
+  private windows: CoverageWindows | null;
+  private seedCursor = 0;
+  private pending: Remeasurement | null = null;
+  private pendingMeta: PendingMeta | null = null;
+  private issued: Issued | null = null;
   // Record holders are re-measured after 64, 128, 256, ... executions (CostRecords.relax).
-  let nextRefreshAt = 64;
-  const refreshQueue: Uint8Array[] = [];
-  const interesting: Uint8Array[] = [];
+  private nextRefreshAt = 64;
+  private readonly refreshQueue: Uint8Array[] = [];
+  private readonly interesting: Uint8Array[] = [];
   /** Fingerprints of kept inputs. */
-  const known = new Set<number>();
-  const stats = { executions: 0, keptForCoverage: 0, keptForHitCount: 0, keptForCost: 0, remeasureRuns: 0, rejectedRecords: 0, ladderRungs: 0 };
+  private readonly known = new Set<number>();
+  private readonly counts = { executions: 0, keptForCoverage: 0, keptForHitCount: 0, keptForCost: 0, remeasureRuns: 0, rejectedRecords: 0, ladderRungs: 0 };
 
-  const issue = (data: Uint8Array, kind: IssueKind, lineage: Lineage | null, alone: boolean): Uint8Array => {
-    if (alone) windows?.beforeSingle();
-    issued = { data, kind, lineage, alone: alone && windows !== null };
+  constructor(private readonly maxLength: number, setup: EngineSetup) {
+    this.setup = setup;
+    this.windows = setup.windows;
+    this.ctx = { rng: setup.rng, maxLength, dictionary: setup.dictionary, corpus: this.corpus.datas };
+  }
+
+  get name(): string {
+    return this.setup.coverageName === 'off' ? 'builtin-cost' : 'builtin';
+  }
+
+  private issue(data: Uint8Array, kind: IssueKind, lineage: Lineage | null, alone: boolean): Uint8Array {
+    if (alone) this.windows?.beforeSingle();
+    this.issued = { data, kind, lineage, alone: alone && this.windows !== null };
     return data;
-  };
+  }
 
-  const keep = (data: Uint8Array, latencyNs: number, lineage: Lineage | null, reason: KeepReason): void => {
-    const id = fingerprint(data);
-    if (known.has(id)) return;
-    known.add(id);
-    const entry: CorpusEntry = { data, latencyNs, pattern: lineage?.pattern ?? null, pumpedFrom: lineage?.from ?? null, reason, addedAt: stats.executions };
-    corpus.add(entry, rng);
-    if (reason !== 'seed') interesting.push(data);
-    if (reason === 'coverage') stats.keptForCoverage++;
-    if (reason === 'hit-count') stats.keptForHitCount++;
-    if (reason === 'cost') stats.keptForCost++;
-  };
+  private keep(data: Uint8Array, latencyNs: number, lineage: Lineage | null, reason: KeepReason): void {
+    const id = fnv1aBytes(data);
+    if (this.known.has(id)) return;
+    this.known.add(id);
+    const entry: CorpusEntry = { data, latencyNs, pattern: lineage?.pattern ?? null, pumpedFrom: lineage?.from ?? null, reason, addedAt: this.counts.executions };
+    this.corpus.add(entry, this.setup.rng);
+    if (reason !== 'seed') this.interesting.push(data);
+    if (reason === 'coverage') this.counts.keptForCoverage++;
+    if (reason === 'hit-count') this.counts.keptForHitCount++;
+    if (reason === 'cost') this.counts.keptForCost++;
+  }
 
-  const child = (): { data: Uint8Array; lineage: Lineage | null } => {
-    const parent = corpus.pick(rng);
-    if (!parent) return { data: mutate(new Uint8Array(0), ctx), lineage: null };
+  private child(): { data: Uint8Array; lineage: Lineage | null } {
+    const { rng, pumpBudgetNs } = this.setup;
+    const parent = this.corpus.pick(rng);
+    if (!parent) return { data: mutate(new Uint8Array(0), this.ctx), lineage: null };
     if (parent.latencyNs < pumpBudgetNs && rng.chance(PUMP_SHARE)) {
-      const pumped = pumpChild(parent, pumpBudgetNs, opts.maxLength, rng);
+      const pumped = pumpChild(parent, pumpBudgetNs, this.maxLength, rng);
       if (pumped) return pumped;
     }
     // Near the budget, havoc that adds many bytes would jump an exponential target to minutes.
     const mutators = parent.latencyNs * GENTLE_BELOW_BUDGET_FRACTION > pumpBudgetNs ? GENTLE_MUTATORS : DEFAULT_MUTATORS;
-    return { data: mutate(parent.data, ctx, mutators), lineage: null };
-  };
+    return { data: mutate(parent.data, this.ctx, mutators), lineage: null };
+  }
 
   /** Coverage lessons: inputs that reached unseen blocks, and per-input readings. */
-  const learnFromWindows = (current: Issued): void => {
-    if (!windows) return;
-    for (const event of windows.drain()) {
-      if (event.kind === 'new-coverage') keep(event.input, event.latencyNs, null, 'coverage');
+  private learnFromWindows(current: Issued): void {
+    if (!this.windows) return;
+    for (const event of this.windows.drain()) {
+      if (event.kind === 'new-coverage') this.keep(event.input, event.latencyNs, null, 'coverage');
       else if (event.update && event.update.newMaxima > 0) {
-        if (pending && event.input === pending.input && pendingMeta) pendingMeta.coverage = true;
-        else if (current.kind !== 'seed') keep(event.input, event.latencyNs, null, event.update.newFeatures > 0 ? 'coverage' : 'hit-count');
+        if (this.pending && event.input === this.pending.input && this.pendingMeta) this.pendingMeta.coverage = true;
+        else if (current.kind !== 'seed') this.keep(event.input, event.latencyNs, null, event.update.newFeatures > 0 ? 'coverage' : 'hit-count');
       }
     }
-  };
+  }
 
-  const finishRemeasure = (verdict: 'confirmed' | 'rejected', remeasure: Remeasurement): void => {
-    const meta = pendingMeta;
-    pending = null;
-    pendingMeta = null;
+  private finishRemeasure(verdict: 'confirmed' | 'rejected', remeasure: Remeasurement): void {
+    const meta = this.pendingMeta;
+    this.pending = null;
+    this.pendingMeta = null;
     if (verdict === 'confirmed') {
       const latencyNs = remeasure.confirmedLatencyNs();
-      records.commit(remeasure.input, latencyBucket(latencyNs));
-      keep(remeasure.input, latencyNs, meta?.lineage ?? null, 'cost');
+      this.records.commit(remeasure.input, latencyBucket(latencyNs));
+      this.keep(remeasure.input, latencyNs, meta?.lineage ?? null, 'cost');
       return;
     }
-    stats.rejectedRecords++;
-    if (meta?.coverage) keep(remeasure.input, Math.min(...remeasure.samples), meta.lineage, 'hit-count');
-  };
+    this.counts.rejectedRecords++;
+    if (meta?.coverage) this.keep(remeasure.input, Math.min(...remeasure.samples), meta.lineage, 'hit-count');
+  }
 
-  const nextInput = (): Uint8Array => {
-    if (seedCursor < seeds.length) return issue(seeds[seedCursor++] as Uint8Array, 'seed', null, true);
-    const again = windows?.bisecting ? windows.nextBisectInput() : null;
-    if (again) return issue(again, 'bisect', null, false);
-    if (pending && pendingMeta) {
+  next(): Uint8Array {
+    const { seeds, ladders } = this.setup;
+    if (this.seedCursor < seeds.length) return this.issue(seeds[this.seedCursor++] as Uint8Array, 'seed', null, true);
+    const again = this.windows?.bisecting ? this.windows.nextBisectInput() : null;
+    if (again) return this.issue(again, 'bisect', null, false);
+    if (this.pending && this.pendingMeta) {
       // The first re-run of a record candidate is also its per-input coverage reading, when
       // the read budget allows (windows.singleAffordable).
-      const alone = !pendingMeta.observed && (windows?.singleAffordable() ?? false);
-      pendingMeta.observed = true;
-      return issue(pending.input, 'remeasure', pendingMeta.lineage, alone);
+      const alone = !this.pendingMeta.observed && (this.windows?.singleAffordable() ?? false);
+      this.pendingMeta.observed = true;
+      return this.issue(this.pending.input, 'remeasure', this.pendingMeta.lineage, alone);
     }
-    if (stats.executions >= nextRefreshAt) {
-      refreshQueue.push(...records.holders());
-      nextRefreshAt *= 2;
+    if (this.counts.executions >= this.nextRefreshAt) {
+      this.refreshQueue.push(...this.records.holders());
+      this.nextRefreshAt *= 2;
     }
-    const holder = refreshQueue.pop();
-    if (holder) return issue(holder, 'refresh', null, false);
+    const holder = this.refreshQueue.pop();
+    if (holder) return this.issue(holder, 'refresh', null, false);
     // Ladder rungs are judged by their latency alone: coverage is not read while they climb
     // (a read between two rungs delays the one that crosses the budget), and what they
     // reached is read once, as a baseline, when the last ladder is done.
-    if (ladders.done) windows?.resume();
+    if (ladders.done) this.windows?.resume();
     const rung = ladders.next();
     if (rung) {
-      windows?.pause();
-      stats.ladderRungs++;
-      return issue(rung.data, 'ladder', { pattern: rung.pattern, from: rung.from }, false);
+      this.windows?.pause();
+      this.counts.ladderRungs++;
+      return this.issue(rung.data, 'ladder', { pattern: rung.pattern, from: rung.from }, false);
     }
-    const { data, lineage } = child();
-    return issue(data, 'fresh', lineage, false);
-  };
+    const { data, lineage } = this.child();
+    return this.issue(data, 'fresh', lineage, false);
+  }
 
-  const engine: BuiltinEngine = {
-    name: coverageName === 'off' ? 'builtin-cost' : 'builtin',
-    next: nextInput,
-    feedback(input, result) {
-      const current = issued;
-      issued = null;
-      stats.executions++;
-      const mine = current !== null && current.data === input;
-      windows?.afterCall(input, result.latencyNs, mine && current.alone);
-      if (!current || !mine) return; // not ours: nothing more to learn from
-      learnFromWindows(current);
-      if (result.coverage && loopMaxima.observe(sampleFromIds(result.coverage)).newMaxima > 0 && current.kind === 'fresh') {
-        keep(input, result.latencyNs, current.lineage, 'coverage');
+  feedback(input: Uint8Array, result: CallFeedback): void {
+    const current = this.issued;
+    this.issued = null;
+    this.counts.executions++;
+    const mine = current !== null && current.data === input;
+    this.windows?.afterCall(input, result.latencyNs, mine && current.alone);
+    if (!current || !mine) return; // not ours: nothing more to learn from
+    this.learnFromWindows(current);
+    if (result.coverage && this.loopMaxima.observe(sampleFromIds(result.coverage)).newMaxima > 0 && current.kind === 'fresh') {
+      this.keep(input, result.latencyNs, current.lineage, 'coverage');
+    }
+    this.learnFromLatency(current, input, result.latencyNs);
+  }
+
+  /** What the latency of an input teaches, by why it was handed out. */
+  private learnFromLatency(current: Issued, input: Uint8Array, latencyNs: number): void {
+    switch (current.kind) {
+      case 'seed':
+        this.records.commit(input, latencyBucket(latencyNs));
+        this.keep(input, latencyNs, null, 'seed');
+        return;
+      case 'ladder':
+        // A rung's latency is checked by the next rung of the same ladder rather than by
+        // re-running it; a ladder that grows leaves its rungs to be pumped further.
+        this.setup.ladders.feedback(latencyNs);
+        if (latencyNs >= LADDER_NOISE_FLOOR_NS) this.keep(input, latencyNs, current.lineage, 'cost');
+        return;
+      case 'bisect':
+        return;
+      case 'refresh':
+        this.records.relax(input, latencyBucket(latencyNs));
+        return;
+      case 'remeasure': {
+        if (!this.pending) return;
+        this.counts.remeasureRuns++;
+        const verdict = this.pending.add(latencyNs);
+        if (verdict !== 'pending') this.finishRemeasure(verdict, this.pending);
+        return;
       }
-      switch (current.kind) {
-        case 'seed':
-          records.commit(input, latencyBucket(result.latencyNs));
-          keep(input, result.latencyNs, null, 'seed');
-          return;
-        case 'ladder':
-          // A rung's latency is checked by the next rung of the same ladder rather than by
-          // re-running it; a ladder that grows leaves its rungs to be pumped further.
-          ladders.feedback(result.latencyNs);
-          if (result.latencyNs >= LADDER_NOISE_FLOOR_NS) keep(input, result.latencyNs, current.lineage, 'cost');
-          return;
-        case 'bisect':
-          return;
-        case 'refresh':
-          records.relax(input, latencyBucket(result.latencyNs));
-          return;
-        case 'remeasure': {
-          if (!pending) return;
-          stats.remeasureRuns++;
-          const verdict = pending.add(result.latencyNs);
-          if (verdict !== 'pending') finishRemeasure(verdict, pending);
-          return;
-        }
-        case 'fresh': {
-          const length = input.length;
-          const grew = superLinearGrowth(current.lineage, length);
-          // A cost record: the slowest of its length class, or a pumped input whose latency
-          // grew super-linearly over the rendering it came from (a blow-up: climb it).
-          const isRecord = (ns: number): boolean => records.isRecord(length, latencyBucket(ns)) || grew(ns);
-          if (isRecord(result.latencyNs) && !known.has(fingerprint(input))) {
-            pending = new Remeasurement(input, result.latencyNs, isRecord);
-            pendingMeta = { lineage: current.lineage, coverage: false, observed: false };
-          }
-        }
-      }
-    },
-    drainInteresting() {
-      return interesting.splice(0, interesting.length);
-    },
-    stats: () => ({
-      ...stats,
-      corpusSize: corpus.size,
+      case 'fresh':
+        this.considerRecord(current, input, latencyNs);
+    }
+  }
+
+  /**
+   * A cost record: the slowest of its length class, or a pumped input whose latency grew
+   * super-linearly over the rendering it came from (a blow-up: climb it). Believed only after
+   * re-measurement.
+   */
+  private considerRecord(current: Issued, input: Uint8Array, latencyNs: number): void {
+    const length = input.length;
+    const grew = superLinearGrowth(current.lineage, length);
+    const isRecord = (ns: number): boolean => this.records.isRecord(length, latencyBucket(ns)) || grew(ns);
+    if (isRecord(latencyNs) && !this.known.has(fnv1aBytes(input))) {
+      this.pending = new Remeasurement(input, latencyNs, isRecord);
+      this.pendingMeta = { lineage: current.lineage, coverage: false, observed: false };
+    }
+  }
+
+  drainInteresting(): Uint8Array[] {
+    return this.interesting.splice(0, this.interesting.length);
+  }
+
+  stats(): BuiltinEngineStats {
+    const windows = this.windows;
+    return {
+      ...this.counts,
+      corpusSize: this.corpus.size,
       coverageReads: windows?.stats.reads ?? 0,
       coverageWindows: windows?.stats.batchWindows ?? 0,
       bisectRuns: windows?.stats.bisectRuns ?? 0,
-      coveredFeatures: windows?.stats.coveredFeatures ?? loopMaxima.coveredCount(),
-      topLatencyBucket: records.top(),
-      dictionarySize: dictionary.length,
-      coverage: windows ? coverageName : 'off',
-    }),
-    stop() {
-      probe?.stop();
-      windows = null;
-    },
-  };
-  return engine;
+      coveredFeatures: windows?.stats.coveredFeatures ?? this.loopMaxima.coveredCount(),
+      topLatencyBucket: this.records.top(),
+      dictionarySize: this.setup.dictionary.length,
+      coverage: windows ? this.setup.coverageName : 'off',
+    };
+  }
+
+  stop(): void {
+    this.setup.probe?.stop();
+    this.windows = null;
+  }
 }
 
-/**
- * A pumped child of `parent`: its own pattern grown further, or a newly picked pattern.
- * The step depends on how close the parent's latency is to the budget and, when the
- * parent was itself pumped, on the growth seen from its own parent (nextPumpCount).
- */
-function pumpChild(parent: CorpusEntry, budgetNs: number, maxLength: number, rng: Rng): { data: Uint8Array; lineage: Lineage } | null {
-  const own = parent.pattern !== null && rng.chance(0.8);
-  const pattern = own ? parent.pattern : pickPattern(parent.data, rng);
-  if (!pattern) return null;
-  const cap = maxCountFor(pattern, maxLength);
-  const previous = own ? parent.pumpedFrom : null;
-  const n = Math.min(cap, nextPumpCount(pattern.count, parent.latencyNs, budgetNs, rng, previous));
-  if (n <= pattern.count) return null;
+export function createBuiltinEngine(opts: BuiltinEngineOptions): BuiltinEngine {
+  const run = new BuiltinEngineRun(opts.maxLength, setUp(opts));
+  // A plain object of bound functions: callers may pass engine.next around on its own.
   return {
-    data: renderPattern(pattern, n),
-    lineage: { pattern: { ...pattern, count: n }, from: { count: pattern.count, latencyNs: parent.latencyNs } },
+    name: run.name,
+    next: () => run.next(),
+    feedback: (input, result) => run.feedback(input, result),
+    drainInteresting: () => run.drainInteresting(),
+    stats: () => run.stats(),
+    stop: () => run.stop(),
   };
-}
-
-/**
- * Whether a latency for a pumped child of `length` bytes is a growth record over the
- * rendering it was pumped from: at least LINEAGE_GROWTH times slower, and growing faster
- * than length^SUPER_LINEAR (a linear parser is not a find; a quadratic or exponential one is).
- */
-function superLinearGrowth(lineage: Lineage | null, length: number): (ns: number) => boolean {
-  const from = lineage?.from;
-  if (!lineage || !from || from.latencyNs <= 0) return () => false;
-  const lengthRatio = length / Math.max(1, pumpedLength(lineage.pattern, from.count));
-  if (lengthRatio <= 1) return () => false;
-  return (ns) => {
-    const ratio = ns / from.latencyNs;
-    return ratio > LINEAGE_GROWTH && Math.log(ratio) / Math.log(lengthRatio) > SUPER_LINEAR;
-  };
-}
-
-/** FNV-1a over the bytes, mixed with the length: identifies kept inputs to avoid keeping one twice. */
-export function fingerprint(input: Uint8Array): number {
-  let h = 0x811c9dc5 ^ input.length;
-  for (let i = 0; i < input.length; i++) h = Math.imul(h ^ (input[i] as number), 0x01000193);
-  return h >>> 0;
-}
-
-function buildDictionary(scenarioTokens: readonly string[], sources: readonly string[]): Uint8Array[] {
-  const tokens = new Set<string>(scenarioTokens);
-  for (const source of sources) for (const t of mineLiterals(source)) tokens.add(t);
-  return [...tokens].filter((t) => t.length > 0).map((t) => Buffer.from(t, 'utf8'));
-}
-
-function openProbe(choice: 'v8' | 'off' | CoverageProbe, include?: ScriptFilter): { probe: CoverageProbe | null; coverageName: string } {
-  if (choice === 'off') return { probe: null, coverageName: 'off' };
-  if (choice !== 'v8') return { probe: choice, coverageName: choice.name };
-  const started = startV8BlockCoverage(include ? { include } : {});
-  return started.probe ? { probe: started.probe, coverageName: started.probe.name } : { probe: null, coverageName: 'off' };
 }

@@ -8,7 +8,8 @@
  * reaches the budget, the length cap, RUNGS_PER_LADDER rungs, or goes flat. Patterns whose
  * latency does not grow cost a handful of fast calls.
  */
-import { maxCountFor, renderPattern, type PumpPattern, type PumpPoint } from '../pump.ts';
+import { maxCountFor, renderPattern, type PumpPattern } from '../../search/pattern.ts';
+import type { PumpPoint } from '../pump.ts';
 
 /**
  * Enough rungs for a quadratic pattern to climb from 4 to a few thousand copies (a header

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Ladders } from './ladders.ts';
 import { nestingLadderPatterns } from './nesting-ladders.ts';
-import { renderPattern } from '../pump.ts';
+import { renderPattern } from '../../search/pattern.ts';
 import { climbToBudget } from '../../../test/support/ladders.ts';
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');

@@ -9,7 +9,7 @@
  * fast calls each; the ladders climb round-robin, so the one that grows reaches the budget in
  * a few rungs whichever place it has.
  */
-import type { PumpPattern } from '../pump.ts';
+import type { PumpPattern } from '../../search/pattern.ts';
 
 const CLOSERS: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}', '<': '>' };
 const WORD = /^[A-Za-z_$][\w$-]{0,15}$/;

@@ -9,7 +9,7 @@
  * target's own string literals (`text.split('\n')`, `line.indexOf(':')`), so a target without
  * them gets no record ladders.
  */
-import type { PumpPattern } from '../pump.ts';
+import type { PumpPattern } from '../../search/pattern.ts';
 
 /** Literals that end a record: lines, fields, query parameters. */
 export const RECORD_DELIMITERS: readonly string[] = ['\r\n', '\n', ';', ',', '&', '|'];

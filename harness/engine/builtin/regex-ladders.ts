@@ -9,7 +9,7 @@
  * pump pattern, climbed by ladders.ts.
  */
 import { lexLiterals, regexSamples } from './literals.ts';
-import type { PumpPattern } from '../pump.ts';
+import type { PumpPattern } from '../../search/pattern.ts';
 
 /** A character most regexes reject where a word, space or delimiter was expected; NUL where the regex names '!'. */
 const rejectedSuffix = (regex: string): string => (regex.includes('!') ? '\u0000' : '!');

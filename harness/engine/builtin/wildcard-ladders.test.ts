@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderPattern } from '../pump.ts';
+import { renderPattern } from '../../search/pattern.ts';
 import { Ladders } from './ladders.ts';
 import { wildcardLadderPatterns } from './wildcard-ladders.ts';
 import { globSteps } from '../../../test/support/glob-steps.ts';

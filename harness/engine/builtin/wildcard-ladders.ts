@@ -14,7 +14,7 @@
  * A target without a delimiter or without punctuation literals gets no wildcard ladders; a
  * target that treats the run as plain text climbs a few fast, flat rungs and is dropped.
  */
-import type { PumpPattern } from '../pump.ts';
+import type { PumpPattern } from '../../search/pattern.ts';
 import { FIELD_SEPARATORS, RECORD_DELIMITERS } from './record-ladders.ts';
 
 /** Printable ASCII that is neither a letter, a digit nor a space. */
