@@ -11,7 +11,7 @@ import { randomSeed } from './core/rng.ts';
 import { initHistograms } from './measure/histogram.ts';
 import type { ScenarioResult } from './core/results-schema.ts';
 import { runAll } from './pipeline/run-all.ts';
-import type { ScenarioProgress } from './pipeline/run-scenario.ts';
+import type { ScenarioProgress } from './pipeline/options.ts';
 import { loadScenarioFile, UsageError } from './scenario/load.ts';
 import { trackChild } from './core/process-registry.ts';
 

@@ -3,7 +3,7 @@
  * CI logs. Writes to stderr so `--json` output on stdout stays parseable.
  */
 import { formatMs } from '../core/duration.ts';
-import type { BreakingPointStep, ScenarioProgress } from '../pipeline/run-scenario.ts';
+import type { BreakingPointStep, ScenarioProgress } from '../pipeline/options.ts';
 
 const PLAIN_INTERVAL_MS = 5000;
 

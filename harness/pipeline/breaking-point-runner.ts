@@ -199,8 +199,3 @@ export async function runBreakingPoint(scenario: BreakingPointScenario, opts: Br
   if (stopReason !== null) report.curve = report.curve.filter((p) => p.samples > 0 || p.errors > 0);
   return stopReason === null ? report : { ...report, status: 'budget-exhausted', statusReason: stopReason };
 }
-
-/** The chaos a resolved scenario declares (function scenarios only). */
-export function scenarioChaos(scenario: ResolvedScenario): ResolvedChaos | undefined {
-  return scenario.kind === 'function' ? (scenario as BreakingPointScenario).chaos : undefined;
-}

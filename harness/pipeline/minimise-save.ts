@@ -6,12 +6,12 @@
  * found, so its replay command still points at files that exist.
  */
 import { contentId, type CorpusStore, type ViolationFields, type ViolationRecord } from '../engine/corpus.ts';
-import { hexPreview, previewInput } from '../engine/input-preview.ts';
 import { savedOrLost } from '../core/write-failures.ts';
 import type { Finding, GrowthFit as GrowthResult } from '../core/results-schema.ts';
 import type { ProbeMeasurement } from '../drivers/isolate/probe.ts';
 import type { InputEncoding } from '../engine/feeders.ts';
-import { relativeToCwd, shellQuote } from '../core/display-path.ts';
+import { relativeToCwd } from '../core/display-path.ts';
+import { buildFinding, replayCommand } from './finding.ts';
 
 /** What saving needs of minimise.ts's options (its own type, so the two files import one way). */
 export interface SaveContext {
@@ -41,7 +41,7 @@ export async function saveMinimised(
   const shrunk = contentId(minimal) !== finding.id;
   const id = contentId(minimal);
   const metaFile = relativeToCwd(cwd, corpus.violationMetaFile(id));
-  const replay = `${cli} replay ${shellQuote(metaFile)}`;
+  const replay = replayCommand(cli, metaFile);
   const message = `median first-call latency ${measured.medianMs.toFixed(1)} ms over ${measured.latenciesMs.length} fresh calls exceeds the per-call budget of ${opts.scenario.perCallMs} ms`;
   const { schema: _s, version: _v, id: _i, inputFile: _f, inputSize: _z, ...fields } = record;
   if (shrunk) {
@@ -68,22 +68,27 @@ export async function saveMinimised(
   } else {
     await updateOrLost(corpus, finding.id, { firstCallLatenciesMs: measured.latenciesMs, minimiseMs, ...(growth ? { growth } : {}) });
   }
-  return {
-    ...finding,
+  // The finding keeps its place in results.json and what minimisation does not change
+  // (first seen, occurrences, stack, variants); the rest is the minimal input's.
+  const rebuilt = buildFinding({
     id,
     kind,
     latencyMs: measured.medianMs,
     budgetMs,
     message: shrunk ? message : finding.message,
-    input: {
-      encoding,
-      size: minimal.length,
-      preview: previewInput(minimal, encoding),
-      hexPreview: hexPreview(minimal),
-      file: relativeToCwd(cwd, corpus.violationInputFile(id)),
-    },
-    metaFile,
-    replay: shrunk ? replay : finding.replay,
+    stack: finding.stack,
+    input: minimal,
+    encoding,
+    inputFile: corpus.violationInputFile(id),
+    metaFile: corpus.violationMetaFile(id),
+    cwd,
+    replay: { command: shrunk ? replay : finding.replay },
+    firstSeenAt: finding.firstSeenAt,
+    occurrences: finding.occurrences,
+  });
+  return {
+    ...finding,
+    ...rebuilt,
     firstCallLatenciesMs: measured.latenciesMs,
     ...(shrunk ? { shrunkFrom: original.length, originalId: finding.id } : {}),
     ...(growth ? { growth } : {}),

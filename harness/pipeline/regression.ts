@@ -11,14 +11,15 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CorpusStore, readViolation, type ViolationRecord } from '../engine/corpus.ts';
 import { encodingFor } from '../engine/feeders.ts';
-import { hexPreview, previewInput } from '../engine/input-preview.ts';
-import { createLatencyHistogram, msToUs, summarizeLatency } from '../measure/histogram.ts';
+import { createLatencyHistogram, msToUs } from '../measure/histogram.ts';
 import type { Finding, FindingKind, RegressionEntry, RegressionSummary, ResultsFile, ScenarioResult } from '../core/results-schema.ts';
 import type { ResolvedScenario } from '../scenario/types.ts';
 import { medianOf, type ProbeCall } from '../drivers/isolate/probe-protocol.ts';
 import { startProbe, type FirstCallProbe } from '../drivers/isolate/probe.ts';
 import { assembleResults, newRunId, runAll, type RunAllOptions } from './run-all.ts';
-import { relativeToCwd, shellQuote } from '../core/display-path.ts';
+import { relativeToCwd } from '../core/display-path.ts';
+import { buildFinding } from './finding.ts';
+import { buildScenarioResult } from './scenario-result.ts';
 
 const CRASH_KINDS = new Set(['crash', 'exit', 'oom']);
 
@@ -167,18 +168,25 @@ export function summarise(replayed: readonly Replayed[]): RegressionSummary {
 function asFinding(r: Replayed, cwd: string, cli: string, corpus: CorpusStore): Finding | null {
   if (r.entry.status !== 'still-failing' || !r.record || !r.input) return null;
   const { record, input, entry } = r;
-  return {
+  const finding = buildFinding({
     id: record.id,
     kind: entry.kind,
     latencyMs: entry.medianMs,
     budgetMs: entry.budgetMs,
     message: `regression: still failing: ${entry.detail}`,
     stack: record.stack,
-    input: { encoding: record.encoding, size: input.length, preview: previewInput(input, record.encoding), hexPreview: hexPreview(input), file: relativeToCwd(cwd, corpus.violationInputFile(record.id)) },
-    metaFile: entry.metaFile,
-    replay: `${cli} replay ${shellQuote(entry.metaFile)}`,
+    input,
+    encoding: record.encoding,
+    inputFile: corpus.violationInputFile(record.id),
+    // entry.metaFile is already shown relative to cwd: resolving it gives the builder the file back.
+    metaFile: path.resolve(cwd, entry.metaFile),
+    cwd,
+    replay: { cli },
     firstSeenAt: record.foundAt,
     occurrences: 1,
+  });
+  return {
+    ...finding,
     firstCallLatenciesMs: entry.latenciesMs,
     ...(record.growth ? { growth: record.growth } : {}),
     ...(record.shrunkFrom ? { shrunkFrom: record.shrunkFrom.size, originalId: record.shrunkFrom.id } : {}),
@@ -222,28 +230,26 @@ export function regressionOnlyResult(scenario: ResolvedScenario, seed: number, c
   for (const ms of outcome.latenciesMs) histogram.recordValue(msToUs(ms));
   const { summary } = outcome;
   const failed = summary.stillFailing + summary.errors > 0;
-  const result: ScenarioResult = {
-    name: scenario.name,
-    description: scenario.description ?? null,
-    file: relativeToCwd(cwd, scenario.file),
-    seed,
-    engine: { requested: scenario.engine, used: 'regression-replay', note: 'saved violations replayed with first calls in the probe isolate; no fuzz phase' },
-    input: { type: scenario.input.type, maxLength: scenario.input.maxLength, corpusDir: relativeToCwd(cwd, scenario.input.corpusDir), seeds: 0 },
-    timeoutMs: scenario.timeoutMs,
-    budget: { durationMs: 0, calls: summary.replayed },
-    status: 'complete',
-    statusReason: summary.errors > 0 ? `${summary.errors} saved violation(s) could not be replayed` : null,
-    durationMs,
-    calls: histogram.totalCount,
-    callsPerSecond: histogram.totalCount / Math.max(durationMs / 1000, 1e-3),
-    restarts: 0,
-    latency: summarizeLatency(histogram),
-    slos: [],
-    verdict: failed ? 'FAIL' : 'PASS',
-    findings: outcome.findings,
-    perCallBudgetMs: scenario.slo.perCallMs,
-    regression: summary,
-  };
+  const result = buildScenarioResult(
+    scenario,
+    {
+      cwd,
+      seed,
+      engine: { requested: scenario.engine, used: 'regression-replay', note: 'saved violations replayed with first calls in the probe isolate; no fuzz phase' },
+      seeds: 0,
+      budget: { durationMs: 0, calls: summary.replayed },
+      status: 'complete',
+      statusReason: summary.errors > 0 ? `${summary.errors} saved violation(s) could not be replayed` : null,
+      durationMs,
+      histogram,
+      callsPerSecond: histogram.totalCount / Math.max(durationMs / 1000, 1e-3),
+      restarts: 0,
+      slos: [],
+      verdict: failed ? 'FAIL' : 'PASS',
+      findings: outcome.findings,
+    },
+    { regression: summary },
+  );
   histogram.destroy();
   return result;
 }

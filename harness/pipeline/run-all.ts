@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { RESULTS_SCHEMA, RESULTS_VERSION, type ResultsFile, type ScenarioResult } from '../core/results-schema.ts';
 import type { ResolvedScenario } from '../scenario/types.ts';
 import { describeEnvironment } from './environment.ts';
-import { runScenario, type RunScenarioOptions } from './run-scenario.ts';
+import { runScenario } from './run-scenario.ts';
+import type { RunScenarioOptions } from './options.ts';
 
 export interface RunAllOptions extends Omit<RunScenarioOptions, 'seed'> {
   /** Seed for scenarios that do not fix their own. */

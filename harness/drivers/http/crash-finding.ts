@@ -6,10 +6,8 @@
  */
 import path from 'node:path';
 import { contentId, CorpusStore } from '../../engine/corpus.ts';
-import { encodingFor } from '../../engine/feeders.ts';
-import { hexPreview, previewInput } from '../../engine/input-preview.ts';
+import { encodingFor, type InputEncoding } from '../../engine/feeders.ts';
 import { isDiskFault, recordLostWrite } from '../../core/write-failures.ts';
-import type { Finding } from '../../core/results-schema.ts';
 import type { ResolvedServiceScenario } from '../../scenario/service-types.ts';
 import type { ProcessDeath } from './stack.ts';
 import { relativeToCwd } from '../../core/display-path.ts';
@@ -25,8 +23,6 @@ export interface CrashContext {
   engine: string;
   cwd: string;
   cliName: string;
-  /** ms from the scenario's start. */
-  offsetMs: number;
 }
 
 function describeDeath(death: ProcessDeath): string {
@@ -49,8 +45,26 @@ async function saveSuspect(corpus: CorpusStore, bytes: Uint8Array, fields: Param
   }
 }
 
-/** Saves the suspects and returns the finding (null when nothing was in flight: then the death is the status reason). */
-export async function saveCrashFinding(ctx: CrashContext): Promise<Finding> {
+/** What a death left on disk: everything its finding is built from (pipeline/run-service.ts). */
+export interface SavedCrash {
+  id: string;
+  kind: 'crash' | 'exit';
+  /** How it died and how many requests were in flight (the other saved inputs named). */
+  message: string;
+  /** The tail of the process's output; null when it wrote nothing. */
+  stack: string | null;
+  /** The oldest in-flight input (empty when nothing was in flight) and where it and its metadata are saved. */
+  input: Uint8Array;
+  encoding: InputEncoding;
+  inputFile: string;
+  metaFile: string;
+  /** Rerunning the scenario with its seed replays the death. */
+  replay: string;
+  foundAt: string;
+}
+
+/** Saves the suspects (the oldest first); with nothing in flight, an empty input stands for the death. */
+export async function saveCrashSuspects(ctx: CrashContext): Promise<SavedCrash> {
   const corpus = new CorpusStore(ctx.scenario.input.corpusDir);
   const encoding = encodingFor(ctx.scenario.input.type);
   const kind = ctx.death.exit.signal ? 'crash' : 'exit';
@@ -79,26 +93,17 @@ export async function saveCrashFinding(ctx: CrashContext): Promise<Finding> {
       }));
   }
   const first = saved[0] as { id: string; inputFile: string; metaFile: string };
-  const firstInput = suspects[0] as Uint8Array;
   const others = saved.slice(1).map((s) => relativeToCwd(ctx.cwd, s.inputFile));
   return {
     id: first.id,
     kind,
-    latencyMs: 0,
-    budgetMs: ctx.scenario.slo.perCallMs,
     message: others.length > 0 ? `${message}; other in-flight inputs: ${others.join(', ')}` : message,
     stack: tail || null,
-    input: {
-      encoding,
-      size: firstInput.length,
-      preview: previewInput(firstInput, encoding),
-      hexPreview: hexPreview(firstInput),
-      file: relativeToCwd(ctx.cwd, first.inputFile),
-    },
-    metaFile: relativeToCwd(ctx.cwd, first.metaFile),
+    input: suspects[0] as Uint8Array,
+    encoding,
+    inputFile: first.inputFile,
+    metaFile: first.metaFile,
     replay,
-    firstSeenAt: foundAt,
-    occurrences: 1,
-    offsetMs: ctx.offsetMs,
+    foundAt,
   };
 }
