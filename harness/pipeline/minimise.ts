@@ -24,6 +24,7 @@ import { createFirstCallOracle, startSlot } from '../drivers/isolate/probe-oracl
 import type { ResolvedScenario } from '../scenario/types.ts';
 import { startProbe, type FirstCallProbe } from '../drivers/isolate/probe.ts';
 import { isDiskFault } from '../core/write-failures.ts';
+import { CALL_POLICIES, judgeCall } from '../measure/call-judgement.ts';
 import { saveMinimised } from './minimise-save.ts';
 
 /** What the minimiser needs to know about the scenario (a subset of ResolvedScenario). */
@@ -189,7 +190,7 @@ async function processFinding(
   if (!LATENCY_KINDS.has(finding.kind)) return { outcome: 'raw', finding: await annotateCrash(finding, input, opts) };
   const oracle = createFirstCallOracle<Uint8Array>(async (bytes, slot) => (await opts.probe.measureOne(bytes, slot)).ms, {
     budgetMs: opts.scenario.perCallMs,
-    margin: opts.margin ?? 1.1,
+    margin: opts.margin ?? CALL_POLICIES.confirm.margin,
     repeats: opts.probe.workers,
     key: bytesKey,
   });
@@ -206,19 +207,18 @@ async function processFinding(
   }
   const shrinkOracle = createFirstCallOracle<Uint8Array>(async (bytes, slot) => (await opts.probe.measureOne(bytes, slot)).ms, {
     budgetMs: opts.scenario.perCallMs,
-    margin: opts.shrinkMargin ?? 1.5,
+    margin: opts.shrinkMargin ?? CALL_POLICIES.shrink.margin,
     repeats: opts.probe.workers,
     key: bytesKey,
   });
-  // Many questions near the boundary let timing noise through now and then (the winner's
-  // curse of shrinking); a candidate is accepted only if every worker's first call is also
-  // over the budget, so the saved input reproduces.
+  // A candidate is accepted only if every worker's first call is also over the budget (the
+  // `reproduce` policy: the winner's curse of shrinking), so the saved input reproduces.
   // A call killed at the timeout needs no second opinion: one is enough, and each costs a
   // worker replacement.
   const accept = async (bytes: Uint8Array): Promise<boolean> => {
     const first = await opts.probe.measureOne(bytes, startSlot(bytesKey(bytes), opts.probe.workers));
     if (first.kind === 'timeout') return true;
-    return (await shrinkOracle(bytes)) && (await opts.probe.measure(bytes)).latenciesMs.every((ms) => ms > opts.scenario.perCallMs);
+    return (await shrinkOracle(bytes)) && judgeCall((await opts.probe.measure(bytes)).latenciesMs, opts.scenario.perCallMs, CALL_POLICIES.reproduce).violates;
   };
   const minimal = await shrink(input, accept, opts, shrinkStop);
   const measured = await opts.probe.measure(minimal);
@@ -235,7 +235,7 @@ async function shrink(input: Uint8Array, oracle: (b: Uint8Array) => Promise<bool
   if (opts.encoding === 'v8') {
     // The arbitrary's shrinker lives where the scenario was loaded: the probe host. Its
     // clock is its own, so it gets a fixed share of the cap rather than our deadline.
-    const reply = await opts.probe.shrinkArbitrary({ input, budgetMs: opts.scenario.perCallMs, margin: opts.shrinkMargin ?? 1.5, maxMs: (opts.capPerFindingMs ?? 30_000) * 0.7, maxOracleCalls });
+    const reply = await opts.probe.shrinkArbitrary({ input, budgetMs: opts.scenario.perCallMs, margin: opts.shrinkMargin ?? CALL_POLICIES.shrink.margin, maxMs: (opts.capPerFindingMs ?? 30_000) * 0.7, maxOracleCalls });
     return reply.initialViolates ? reply.input : input;
   }
   const result = await shrinkBytes(input, oracle, { maxOracleCalls, shouldStop: stop, maxRounds: 4 });

@@ -14,7 +14,8 @@ import { encodingFor } from '../engine/feeders.ts';
 import { createLatencyHistogram, msToUs } from '../measure/histogram.ts';
 import type { Finding, FindingKind, RegressionEntry, RegressionSummary, ResultsFile, ScenarioResult } from '../core/results-schema.ts';
 import type { ResolvedScenario } from '../scenario/types.ts';
-import { medianOf, type ProbeCall } from '../drivers/isolate/probe-protocol.ts';
+import type { ProbeCall } from '../drivers/isolate/probe-protocol.ts';
+import { CALL_POLICIES, judgeCall } from '../measure/call-judgement.ts';
 import { startProbe, type FirstCallProbe } from '../drivers/isolate/probe.ts';
 import { assembleResults, newRunId, runAll, type RunAllOptions } from './run-all.ts';
 import { relativeToCwd } from '../core/display-path.ts';
@@ -34,16 +35,15 @@ export interface ReplayJudgement {
  * unexpected throw, when any call still throws.
  */
 export function judgeReplay(kind: string, calls: readonly ProbeCall[], perCallMs: number): ReplayJudgement {
-  const median = medianOf(calls.map((c) => c.ms));
+  const timeouts = calls.filter((c) => c.kind === 'timeout').length;
+  const judged = judgeCall(calls.map((c) => c.ms), perCallMs, CALL_POLICIES.regression, timeouts);
+  const median = judged.medianMs;
   const crashed = calls.find((c) => CRASH_KINDS.has(c.kind));
   const threw = calls.find((c) => c.kind === 'threw');
-  const timeouts = calls.filter((c) => c.kind === 'timeout').length;
   const latency = `median first-call latency ${median.toFixed(1)} ms (${calls.length} calls${timeouts ? `, ${timeouts} timed out` : ''}) vs budget ${perCallMs} ms`;
   if (crashed) return { status: 'still-failing', detail: `${crashed.kind}: ${crashed.message ?? ''}` };
   if (kind === 'error' && threw) return { status: 'still-failing', detail: `still throws ${threw.message ?? ''}` };
-  // A call killed at the timeout took at least that long, even when the timeout equals the
-  // per-call budget (its measured time is then the budget itself, not over it).
-  if (median > perCallMs || timeouts * 2 > calls.length) return { status: 'still-failing', detail: latency };
+  if (judged.violates) return { status: 'still-failing', detail: latency };
   return { status: 'fixed', detail: latency };
 }
 

@@ -3,6 +3,7 @@
  * noisy timings: a robust oracle decides on the median of a few first-call measurements.
  */
 import { medianLow } from '../core/stats.ts';
+import { CALL_POLICIES, decidedEarly } from '../measure/call-judgement.ts';
 
 /** Whether an input still violates the budget. */
 export type Oracle<T> = (input: T) => Promise<boolean>;
@@ -47,8 +48,7 @@ export interface RobustOracle<T> extends Oracle<T> {
  */
 export function createRobustOracle<T>(measure: Measure<T>, opts: RobustOracleOptions<T>): RobustOracle<T> {
   const repeats = Math.min(5, Math.max(3, opts.repeats ?? 3));
-  const threshold = opts.budgetMs * (opts.margin ?? 1.1);
-  const majority = Math.floor(repeats / 2) + 1;
+  const threshold = opts.budgetMs * (opts.margin ?? CALL_POLICIES.confirm.margin);
   const cache = new Map<string, { violates: boolean; medianMs: number }>();
   const stats: OracleStats = { calls: 0, measurements: 0, cacheHits: 0 };
   let lastMedianMs = Number.NaN;
@@ -62,14 +62,12 @@ export function createRobustOracle<T>(measure: Measure<T>, opts: RobustOracleOpt
       return cached.violates;
     }
     const samples: number[] = [];
-    let above = 0;
-    while (samples.length < repeats && above < majority && samples.length - above < majority) {
-      const ms = await measure(input);
+    let violates = decidedEarly(samples, repeats, threshold);
+    while (violates === null) {
+      samples.push(await measure(input));
       stats.measurements++;
-      samples.push(ms);
-      if (ms > threshold) above++;
+      violates = decidedEarly(samples, repeats, threshold);
     }
-    const violates = above >= majority;
     lastMedianMs = medianLow(samples);
     if (key !== undefined) cache.set(key, { violates, medianMs: lastMedianMs });
     return violates;
