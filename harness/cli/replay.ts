@@ -14,6 +14,7 @@ import { previewInput } from '../engine/input-preview.ts';
 import { CorpusStore } from '../engine/corpus.ts';
 import { judgeReplay } from '../pipeline/regression.ts';
 import { formatMs } from '../core/duration.ts';
+import { medianLow } from '../core/stats.ts';
 import { loadScenarioFile, UsageError } from '../scenario/load.ts';
 import { startProbe } from '../drivers/isolate/probe.ts';
 import type { ProbeCall } from '../drivers/isolate/probe-protocol.ts';
@@ -54,8 +55,7 @@ export async function replayViolation(metaFile: string, repeats: number): Promis
     await probe.close();
   }
   const latencies = calls.map((c) => c.ms);
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+  const median = latencies.length === 0 ? 0 : medianLow(latencies);
   const budget = scenario.slo.perCallMs;
   const lines = [`replaying ${record.kind} finding ${record.id} of scenario ${record.scenario} (${input.length} bytes): ${previewInput(input, record.encoding, 120)}`];
   lines.push(`first calls in ${calls.length} fresh workers: ${calls.map(describeCall).join(', ')} (median ${formatMs(median)}, per-call budget ${formatMs(budget)})`);

@@ -25,11 +25,11 @@ import {
   dueCount,
   emptyErrorCounts,
   intendedOffsetNs,
-  nearestRankPercentile,
   plannedRequestCount,
   type RequestOutcomes,
   type TransportErrorKind,
 } from './schedule.ts';
+import { quantileNearestRank } from '../core/stats.ts';
 import type { OpenLoopOptions, OpenLoopResult, ResponseInfo } from './types.ts';
 
 export type * from './types.ts';
@@ -155,7 +155,7 @@ class OpenLoopRun {
       uncorrectedHistogram: this.uncorrected,
       achievedRate: achievedRate(issued, this.lastIssueNs, this.rate),
       maxLagMs: this.maxLagNs / 1e6,
-      lagP99Ms: nearestRankPercentile(this.lagsMs.subarray(0, issued), 0.99) ?? 0,
+      lagP99Ms: quantileNearestRank(this.lagsMs.subarray(0, issued), 0.99) ?? 0,
       wallMs: this.wallMs,
       startedAtEpochMs: this.startedAtEpochMs,
       timeline: buildTimeline(this.outcomes, this.rate, this.options.timelineWindowMs ?? 100),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { quantileNearestRank } from '../core/stats.ts';
 import {
   achievedRate,
   buildTimeline,
@@ -7,7 +8,6 @@ import {
   dueCount,
   emptyErrorCounts,
   intendedOffsetNs,
-  nearestRankPercentile,
   plannedRequestCount,
 } from './schedule.ts';
 
@@ -69,10 +69,10 @@ describe('schedule', () => {
 
   it('computes nearest-rank percentiles', () => {
     const values = Array.from({ length: 100 }, (_, k) => 100 - k);
-    expect(nearestRankPercentile(values, 0.99)).toBe(99);
-    expect(nearestRankPercentile(values, 0.5)).toBe(50);
-    expect(nearestRankPercentile([7], 0.99)).toBe(7);
-    expect(nearestRankPercentile([], 0.99)).toBeNull();
+    expect(quantileNearestRank(values, 0.99)).toBe(99);
+    expect(quantileNearestRank(values, 0.5)).toBe(50);
+    expect(quantileNearestRank([7], 0.99)).toBe(7);
+    expect(quantileNearestRank([], 0.99)).toBeNull();
   });
 
   it('builds a timeline by intended time with per-window P99 and errors, gaps included', () => {

@@ -3,6 +3,7 @@
  * and the latency-over-time timeline. No clocks, sockets or histograms here, so all of it is
  * unit-tested with plain numbers (see schedule.test.ts).
  */
+import { quantileNearestRank } from '../core/stats.ts';
 
 /** How a request that did not produce an HTTP response failed. */
 export type TransportErrorKind = 'timeout' | 'connection' | 'other';
@@ -110,15 +111,6 @@ export function emptyErrorCounts(): LoadErrorCounts {
   return { timeout: 0, connection: 0, status5xx: 0, status4xx: 0, other: 0 };
 }
 
-/** Exact nearest-rank percentile (q in (0,1]) of an unsorted list; null when empty. The input is not modified. */
-export function nearestRankPercentile(values: readonly number[] | Float64Array, q: number): number | null {
-  if (values.length === 0) return null;
-  // A typed copy sorts numerically and far faster than an array of boxed numbers (1e6 lags).
-  const sorted = Float64Array.from(values).sort();
-  const rank = Math.max(1, Math.ceil(q * sorted.length));
-  return sorted[rank - 1] ?? null;
-}
-
 /** Per-request outcome as stored by the sender, indexed by request number. */
 export interface RequestOutcomes {
   /** Corrected latency in ms (from the intended send time); NaN when none was recorded. */
@@ -152,7 +144,7 @@ export function buildTimeline(outcomes: RequestOutcomes, rate: number, windowMs:
   return latencies.map((values, w) => ({
     tStartMs: w * windowMs,
     count: counts[w] ?? 0,
-    p99Ms: nearestRankPercentile(values, 0.99),
+    p99Ms: quantileNearestRank(values, 0.99),
     errors: errors[w] ?? 0,
   }));
 }

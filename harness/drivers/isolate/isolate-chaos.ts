@@ -7,6 +7,7 @@
  *   worker: createLoopChaos(config, buffers) -> LoopChaos (ctx + record after each call)
  */
 import { pathToFileURL } from 'node:url';
+import { generationSeed } from '../../core/seed.ts';
 import { encodeHistogram } from '../../measure/histogram.ts';
 import { createSharedCounts, recordSharedMs, toHistogram } from '../../measure/shared-counts.ts';
 import type { ChaosSnapshotWire, ResolvedChaos } from '../../scenario/chaos-types.ts';
@@ -97,7 +98,7 @@ async function loadStubs(config: IsolateConfig): Promise<Record<string, Dependen
 export async function createLoopChaos(config: IsolateConfig, buffers: ChaosBuffers | undefined): Promise<LoopChaos | null> {
   const chaos = effectiveChaos(config);
   if (!chaos || chaos.dependencies.length === 0) return null;
-  const seed = (config.seed + config.generation * 0x9e3779b1) >>> 0;
+  const seed = generationSeed(config.seed, config.generation);
   const injector = createDependencyInjector(chaos.dependencies, { seed, sleep: (ms) => preciseSleep(ms), stubs: await loadStubs(config) });
   const injected = buffers ? new Float64Array(buffers.injected) : null;
   const stats = buffers ? new Float64Array(buffers.stats) : null;

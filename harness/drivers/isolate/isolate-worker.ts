@@ -20,6 +20,7 @@ import {
   type FedInput,
   type Feeder,
 } from '../../engine/feeders.ts';
+import { generationSeed } from '../../core/seed.ts';
 import { createBuiltinEngine } from '../../engine/builtin/engine.ts';
 import { createChoiceFeeder } from '../../engine/choice-sequence.ts';
 import { coverageFilterFor, importedPackages, targetSources } from '../../engine/target-packages.ts';
@@ -90,7 +91,7 @@ function threadId(): number {
 function createFeeder(config: IsolateConfig, scenario: LoadedScenario): Feeder {
   const { input } = config.scenario;
   // Each restart gets its own stream, derived from the run seed, so a hang input is not replayed forever.
-  const seed = (config.seed + config.generation * 0x9e3779b1) >>> 0;
+  const seed = generationSeed(config.seed, config.generation);
   // Every generation replays the seeds; those that hung or crashed an earlier worker are skipped.
   const seeds = config.seeds;
   if (config.phase) return avoidingKnownInputs(createPhaseFeeder(config, config.phase, scenario, seed), config.avoid);

@@ -4,6 +4,7 @@
  * time, and each of its repeats must be a first call, so the k latencies of one probe
  * measurement (one per warm worker) are handed out in turn. Pure: `measureAll` is injected.
  */
+import { fnv1aString } from '../../core/hash.ts';
 import { createRobustOracle, type Measure, type RobustOracle } from '../../search/oracle.ts';
 
 export interface FirstCallOracleOptions<T> {
@@ -44,9 +45,7 @@ export function firstCallMeasure<T>(measureIn: MeasureInSlot<T>, key: (input: T)
  * question, and deterministic, so a caller can ask the same first worker ahead of the oracle.
  */
 export function startSlot(key: string, workers: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % Math.max(1, workers);
+  return fnv1aString(key) % Math.max(1, workers);
 }
 
 export function createFirstCallOracle<T>(measureIn: MeasureInSlot<T>, opts: FirstCallOracleOptions<T>): RobustOracle<T> {

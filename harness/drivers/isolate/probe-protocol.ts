@@ -95,8 +95,6 @@ export type ProbeWorkerEvent =
   | { type: 'result'; id: number; ms: number; wallMs: number; queuedMs: number; threw: boolean; message: string | null; stack: string | null }
   | { type: 'fatal'; message: string; stack: string | null };
 
-export function medianOf(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] as number;
-}
+// The median is medianLow of core/stats.ts. This alias is only for pipeline/regression.ts, until it
+// imports medianLow directly; nothing else should use it.
+export { medianLow as medianOf } from '../../core/stats.ts';

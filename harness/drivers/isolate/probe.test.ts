@@ -11,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import type { ResolvedScenario } from '../../scenario/types.ts';
 import { startProbe, type FirstCallProbe } from './probe.ts';
-import { medianOf, type ProbeCall } from './probe-protocol.ts';
+import type { ProbeCall } from './probe-protocol.ts';
 import { trackedChildCount } from '../../core/process-registry.ts';
+import { medianLow } from '../../core/stats.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../test/fixtures/regression');
 const text = (s: string): Uint8Array => new Uint8Array(Buffer.from(s));
@@ -36,7 +37,7 @@ async function warmRepeatMedian(input: string, repeats: number): Promise<number>
     mod.default.target(input);
     latencies.push(performance.now() - t0);
   }
-  return medianOf(latencies);
+  return medianLow(latencies);
 }
 
 describe('probe isolate: first calls of a memoising target', () => {

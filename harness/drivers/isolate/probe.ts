@@ -8,11 +8,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ResolvedScenario } from '../../scenario/types.ts';
 import { trackChild } from '../../core/process-registry.ts';
+import { medianLow } from '../../core/stats.ts';
 import { rmSync } from 'node:fs';
 import { UsageError } from '../../scenario/load.ts';
 import { createRecoveryFiles, readInFlight } from './recovery-files.ts';
 import { tsxLoader } from './tsx-loader.ts';
-import { medianOf, type ArbitraryShrinkReply, type ArbitraryShrinkRequest, type ProbeCall, type ProbeCommand, type ProbeConfig, type ProbeEvent, type ProbeMeasurement } from './probe-protocol.ts';
+import { type ArbitraryShrinkReply, type ArbitraryShrinkRequest, type ProbeCall, type ProbeCommand, type ProbeConfig, type ProbeEvent, type ProbeMeasurement } from './probe-protocol.ts';
 
 export type { ProbeCall, ProbeMeasurement, ArbitraryShrinkReply, ArbitraryShrinkRequest } from './probe-protocol.ts';
 
@@ -187,7 +188,7 @@ class ProbeClient implements FirstCallProbe {
   async measure(input: Uint8Array): Promise<ProbeMeasurement> {
     const { calls, memoised } = await this.measured(input, undefined);
     const latenciesMs = calls.map((c) => c.ms);
-    return { calls, latenciesMs, medianMs: medianOf(latenciesMs), memoised };
+    return { calls, latenciesMs, medianMs: medianLow(latenciesMs), memoised };
   }
 
   async measureOne(input: Uint8Array, slot: number): Promise<ProbeCall> {

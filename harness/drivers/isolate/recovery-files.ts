@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseMillisecondsSetting } from '../../core/duration.ts';
+import { medianLow } from '../../core/stats.ts';
 
 export interface RecoveryFiles {
   /** The input of the call in progress (when the worker writes per call). */
@@ -75,8 +76,8 @@ export class InFlightWriter {
       this.writeHeader(STALE, Math.min(64, this.buffer.length));
       samples.push(performance.now() - t0);
     }
-    samples.sort((a, b) => a - b);
-    return samples[7] ?? 0.003;
+    const median = medianLow(samples);
+    return Number.isNaN(median) ? 0.003 : median;
   }
 
   get writing(): boolean {

@@ -4,6 +4,7 @@
  * (their samples still count in their parents), and at most MAX_RECTS rectangles are drawn,
  * so a graph stays a few hundred KB at most whatever the stack set.
  */
+import { fnv1aString } from '../../core/hash.ts';
 import { escapeHtml, truncateText } from '../escape.ts';
 import { formatShare } from '../format.ts';
 import type { FindingStacks } from '../../core/results-schema.ts';
@@ -50,9 +51,8 @@ export function buildFlameTree(folded: ReadonlyArray<{ stack: string; count: num
 
 /** Deterministic warm colour from a frame name (classic flame-graph palette). */
 function warmColour(name: string): string {
-  let hash = 2166136261;
-  for (let i = 0; i < name.length && i < 200; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 16777619);
-  const h = (hash >>> 0) % 55;
+  const hash = fnv1aString(name.slice(0, 200));
+  const h = hash % 55;
   const l = 52 + ((hash >>> 8) % 14);
   return `hsl(${h} 85% ${l}%)`;
 }

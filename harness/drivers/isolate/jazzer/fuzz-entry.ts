@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import type { Arbitrary } from 'fast-check';
+import { medianLow } from '../../../core/stats.ts';
 import { valueFromChoices } from '../../../engine/choice-sequence.ts';
 import type { JazzerEntryConfig, JazzerReportLine } from '../../../engine/jazzer/report.ts';
 import { errorSignature } from '../measured-loop.ts';
@@ -67,8 +68,7 @@ function report(kind: 'slow' | 'error', signature: string, data: Buffer, latency
 
 function confirmSlow(data: Buffer, firstMs: number): void {
   const confirmMs = [timed(decode(data)).ms, timed(decode(data)).ms];
-  const runs = [firstMs, ...confirmMs].sort((a, b) => a - b);
-  const median = runs[1] as number;
+  const median = medianLow([firstMs, ...confirmMs]);
   if (median <= config.perCallMs) return;
   const message = `median ${median.toFixed(3)} ms over 3 runs (under Jazzer.js instrumentation) exceeds the per-call budget of ${config.perCallMs} ms`;
   report('slow', `slow:${data.toString('base64').slice(0, 64)}:${data.length}`, data, firstMs, confirmMs, message, null);
