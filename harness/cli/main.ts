@@ -10,7 +10,8 @@
 import path from 'node:path';
 import { checkExternalToxiproxy } from '../chaos/toxiproxy/external.ts';
 import { WriteError } from '../core/atomic-file.ts';
-import { checkRunFolders, NotWritableError } from '../core/writable.ts';
+import { checkRunFolders } from '../core/writable.ts';
+import { EXIT, HarnessError, SIGNAL_EXIT } from '../core/errors.ts';
 import { describeLostWrites, lostWrites } from '../core/write-failures.ts';
 import { shownPath } from '../core/display-path.ts';
 import { shouldUseColor } from '../report/console.ts';
@@ -20,16 +21,28 @@ import { rerenderReportSet, writeFinalReport, writeReportSet, type WriteReportOp
 import { readResultsFile, ResultsFileError } from '../report/results-validate.ts';
 import { initHistograms } from '../measure/histogram.ts';
 import { randomSeed } from '../core/rng.ts';
-import { EXIT, newRunId, runAll } from '../pipeline/run-all.ts';
+import { newRunId, runAll } from '../pipeline/run-all.ts';
 import { regressionRunner } from '../pipeline/regression.ts';
-import { loadScenarios, UsageError } from '../scenario/load.ts';
-import { ScenarioError } from '../scenario/schema.ts';
+import { loadScenarios } from '../scenario/load.ts';
 import { terminateAllChildren } from '../core/process-registry.ts';
 import { HELP, parseCli, type ReportCommand, type RunCommand } from './args.ts';
 import { breakingPointStepLine, createProgress } from './progress.ts';
 import { replayViolation } from './replay.ts';
 
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+/**
+ * What the user reads for an error the harness expected (its message, no stack): a failed
+ * write says what it already replaced, and the two whose fix is not in the message say it.
+ */
+function describeHarnessError(error: HarnessError): string {
+  if (error instanceof WriteError) {
+    const kept = error.replaced.length === 0 ? 'nothing there was replaced' : `already replaced: ${error.replaced.map((f) => shownPath(f)).join(', ')}`;
+    return `${error.message}; ${kept}\n  fix: free space on that disk or make the folder writable (or pass --out a writable folder)`;
+  }
+  if (error instanceof ResultsFileError) {
+    return `${error.message}\n  fix: pass a results.json written by \`slo-harness run\` (reports/<run>/results.json) with this slo-harness version`;
+  }
+  return error.message;
+}
 
 /**
  * Each reporter's terminal text (the console summary), on stdout; on stderr when stdout
@@ -177,22 +190,9 @@ export async function main(argv: string[]): Promise<number> {
         return await reportCommand(cmd);
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ScenarioError) {
-      process.stderr.write(`slo-harness: ${error.message}\n`);
-      return EXIT.USAGE;
-    }
-    if (error instanceof NotWritableError) {
-      process.stderr.write(`slo-harness: ${error.message}\n`);
-      return EXIT.USAGE;
-    }
-    if (error instanceof WriteError) {
-      const kept = error.replaced.length === 0 ? 'nothing there was replaced' : `already replaced: ${error.replaced.map((f) => shownPath(f)).join(', ')}`;
-      process.stderr.write(`slo-harness: ${error.message}; ${kept}\n  fix: free space on that disk or make the folder writable (or pass --out a writable folder)\n`);
-      return EXIT.USAGE;
-    }
-    if (error instanceof ResultsFileError) {
-      process.stderr.write(`slo-harness: ${error.message}\n  fix: pass a results.json written by \`slo-harness run\` (reports/<run>/results.json) with this slo-harness version\n`);
-      return EXIT.USAGE;
+    if (error instanceof HarnessError) {
+      process.stderr.write(`slo-harness: ${describeHarnessError(error)}\n`);
+      return error.exitCode;
     }
     process.stderr.write(`slo-harness: internal error: ${(error as Error).stack ?? String(error)}\n`);
     return EXIT.FAIL;

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { EXIT, HarnessError } from './errors.ts';
 
 /** Readable reasons for the error codes a full, read-only or forbidden disk gives. */
 const REASONS: Record<string, string> = {
@@ -22,8 +23,7 @@ const REASONS: Record<string, string> = {
 };
 
 /** A file that could not be written (the destination keeps its previous content, if any). */
-export class WriteError extends Error {
-  override name = 'WriteError';
+export class WriteError extends HarnessError {
   /** Destination path. */
   readonly path: string;
   /** System error code ('ENOSPC', 'EACCES', 'EROFS', ...), 'EUNKNOWN' when there was none. */
@@ -36,7 +36,7 @@ export class WriteError extends Error {
   constructor(file: string, cause: unknown, replaced: readonly string[] = []) {
     const code = errorCode(cause);
     const reason = reasonFor(cause);
-    super(`cannot write ${file}: ${reason} (${code})`, { cause });
+    super(`cannot write ${file}: ${reason} (${code})`, EXIT.USAGE, { cause });
     this.path = file;
     this.code = code;
     this.reason = reason;

@@ -9,10 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { makeFolder, WriteError, writeTempFile } from './atomic-file.ts';
+import { HarnessError } from './errors.ts';
 
 /** A folder the run needs to write into cannot take a file (exit 2, before the run). */
-export class NotWritableError extends Error {
-  override name = 'NotWritableError';
+export class NotWritableError extends HarnessError {
   constructor(
     readonly folder: string,
     readonly code: string,

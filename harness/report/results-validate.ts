@@ -7,6 +7,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { z } from 'zod';
+import { HarnessError } from '../core/errors.ts';
 import { RESULTS_SCHEMA, RESULTS_VERSION, type ResultsFile } from '../core/results-schema.ts';
 import { fieldPath, growthFit } from '../core/validation.ts';
 
@@ -166,14 +167,13 @@ type Assignable<T extends ResultsFile> = T;
 export type ValidatedResultsFile = Assignable<z.infer<typeof resultsFileSchema>>;
 
 /** A results file that could not be read, naming the file and (when known) the field. */
-export class ResultsFileError extends Error {
+export class ResultsFileError extends HarnessError {
   constructor(
     readonly file: string,
     readonly field: string | null,
     detail: string,
   ) {
     super(`results file ${file}${field === null ? '' : `: field ${field}`}: ${detail}`);
-    this.name = 'ResultsFileError';
   }
 }
 

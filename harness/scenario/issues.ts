@@ -3,6 +3,7 @@
  * and how to fix it, because the reader is an SRE looking at a CI log. The validators
  * (schema.ts, chaos-schema.ts, service-schema.ts) and the loader all report through these.
  */
+import { HarnessError } from '../core/errors.ts';
 
 export interface ScenarioIssue {
   /** Dotted field path, e.g. `slo.p99` or `[1].input.maxLength`. */
@@ -17,12 +18,11 @@ function formatIssues(file: string, issues: ScenarioIssue[]): string {
 }
 
 /** A problem in a scenario file; the CLI prints `message` and exits with code 2. */
-export class ScenarioError extends Error {
+export class ScenarioError extends HarnessError {
   constructor(
     readonly file: string,
     readonly issues: ScenarioIssue[],
   ) {
     super(formatIssues(file, issues));
-    this.name = 'ScenarioError';
   }
 }

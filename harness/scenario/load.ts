@@ -7,6 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { formatMs, parseMillisecondsSetting } from '../core/duration.ts';
+import { HarnessError } from '../core/errors.ts';
 import { describeImportFailure, type ImportFailure } from './load-error.ts';
 import { ImportPrecheck, isUnsettledAwait, type PrecheckOutcome } from './load-precheck.ts';
 import { resolveScenarios, ScenarioError, type ScenarioIssue } from './schema.ts';
@@ -15,9 +16,7 @@ import type { ResolvedScenario } from './types.ts';
 const SCENARIO_FILE_RE = /\.scenario\.(ts|mts|js|mjs)$/;
 
 /** A problem with what the user typed (missing path...): the CLI exits with code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export class UsageError extends HarnessError {}
 
 async function walk(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
