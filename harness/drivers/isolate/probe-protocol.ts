@@ -94,7 +94,3 @@ export type ProbeWorkerEvent =
   | { type: 'ready' }
   | { type: 'result'; id: number; ms: number; wallMs: number; queuedMs: number; threw: boolean; message: string | null; stack: string | null }
   | { type: 'fatal'; message: string; stack: string | null };
-
-// The median is medianLow of core/stats.ts. This alias is only for pipeline/regression.ts, until it
-// imports medianLow directly; nothing else should use it.
-export { medianLow as medianOf } from '../../core/stats.ts';
