@@ -9,6 +9,7 @@ import type { ResolvedScenario } from '../scenario/types.ts';
 import { describeEnvironment } from './environment.ts';
 import { runScenario } from './run-scenario.ts';
 import type { RunScenarioOptions } from './options.ts';
+import { EXIT } from '../core/errors.ts';
 
 export interface RunAllOptions extends Omit<RunScenarioOptions, 'seed'> {
   /** Seed for scenarios that do not fix their own. */
@@ -18,8 +19,6 @@ export interface RunAllOptions extends Omit<RunScenarioOptions, 'seed'> {
   onScenarioDone?: (result: ScenarioResult, partial: ResultsFile) => void | Promise<void>;
   onScenarioStart?: (scenario: ResolvedScenario) => void;
 }
-
-export const EXIT = { PASS: 0, FAIL: 1, USAGE: 2, INTERRUPTED: 130 } as const;
 
 export function exitCodeFor(scenarios: ScenarioResult[], interrupted: boolean): number {
   if (scenarios.some((s) => s.verdict === 'FAIL' || s.status === 'error')) return EXIT.FAIL;
