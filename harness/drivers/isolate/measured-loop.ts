@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { medianLow } from '../../core/stats.ts';
+import { CALL_POLICIES, judgeCall } from '../../measure/call-judgement.ts';
 import type { FedInput, Feeder } from '../../engine/feeders.ts';
 import { CallSchedule, correctedLatencyMs, harnessDelayMs, sleepPortionMs } from '../../measure/call-schedule.ts';
 import { rawCountsView, recordSharedMs } from '../../measure/shared-counts.ts';
@@ -323,17 +323,17 @@ async function confirmSlow(
     confirmMs.push(ms);
   }
   // 1 + confirmRepeats runs, an odd count for every caller (0 or 2 re-runs): the one middle value.
-  const median = medianLow(runs);
+  const { violates, medianMs: median } = judgeCall(runs, perCallMs, CALL_POLICIES.detect);
   const warmMaxMs = Math.max(0, ...confirmMs);
   const onlyFirstCallSlow = confirmMs.length > 0 && warmMaxMs < firstMs * MEMO_SUSPECT_RATIO;
-  if (median <= perCallMs && !onlyFirstCallSlow) return;
+  if (!violates && !onlyFirstCallSlow) return;
   findings.report({
     kind: 'slow',
     input: input.bytes.slice(),
     latencyMs: firstMs,
     confirmMs,
     message:
-      median > perCallMs
+      violates
         ? `median ${median.toFixed(3)} ms over ${runs.length} runs exceeds the per-call budget of ${perCallMs} ms`
         : `first call ${firstMs.toFixed(3)} ms exceeds the per-call budget of ${perCallMs} ms; warm re-runs took at most ${warmMaxMs.toFixed(3)} ms (memoised, or noise): to be confirmed on first calls in fresh workers`,
     stack: null,

@@ -5,6 +5,7 @@
  * measurement (one per warm worker) are handed out in turn. Pure: `measureAll` is injected.
  */
 import { fnv1aString } from '../../core/hash.ts';
+import { CALL_POLICIES } from '../../measure/call-judgement.ts';
 import { createRobustOracle, type Measure, type RobustOracle } from '../../search/oracle.ts';
 
 export interface FirstCallOracleOptions<T> {
@@ -51,7 +52,7 @@ export function startSlot(key: string, workers: number): number {
 export function createFirstCallOracle<T>(measureIn: MeasureInSlot<T>, opts: FirstCallOracleOptions<T>): RobustOracle<T> {
   return createRobustOracle(firstCallMeasure(measureIn, opts.key, opts.repeats), {
     budgetMs: opts.budgetMs,
-    margin: opts.margin ?? 1.1,
+    margin: opts.margin ?? CALL_POLICIES.confirm.margin,
     repeats: opts.repeats,
     key: opts.key,
   });
