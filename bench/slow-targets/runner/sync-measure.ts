@@ -6,6 +6,7 @@
  * by timing the input where nothing is instrumented. The caller blocks on Atomics.wait;
  * a call past hangMs is reported as hangMs and the worker is replaced.
  */
+import { decidedEarly } from '../../../harness/measure/call-judgement.ts';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SyncMeasureWorkerData } from './protocol.ts';
@@ -58,13 +59,13 @@ export class SyncMeasure {
    * runs fail after two fast calls).
    */
   violates(input: Uint8Array, thresholdMs: number): boolean {
-    let over = 0;
-    let under = 0;
-    while (over < 2 && under < 2) {
-      if (this.measure(input) > thresholdMs) over++;
-      else under++;
+    const samples: number[] = [];
+    let violates = decidedEarly(samples, 3, thresholdMs);
+    while (violates === null) {
+      samples.push(this.measure(input));
+      violates = decidedEarly(samples, 3, thresholdMs);
     }
-    return over >= 2;
+    return violates;
   }
 
   close(): void {
