@@ -115,6 +115,21 @@ export interface SloThreshold {
   thresholdMs: number;
 }
 
+/** The fields every scenario has, whatever its target, as written in a scenario file. */
+export interface ScenarioSpecBase<S extends InputSpec = InputSpec> {
+  /** Unique, file-name safe: letters, digits, `-`, `_`, `.`. Names the corpus folder. */
+  name: string;
+  description?: string;
+  input: S;
+  slo: SloSpec;
+  /** The per-call (or per-request) watchdog. Default `'2s'`. */
+  timeout?: Duration;
+  budget?: BudgetSpec;
+  /** Default seed when the CLI gives none. */
+  seed?: number;
+  engine?: EngineName;
+}
+
 /** Fields every resolved scenario has, whatever its target kind. */
 export interface ResolvedScenarioBase {
   name: string;

@@ -6,7 +6,7 @@
  */
 import type { FunctionBreakingPointSpec, ResolvedFunctionBreakingPoint } from './chaos-types.ts';
 import type { ToxicType } from './toxic-types.ts';
-import type { BudgetSpec, Duration, EngineName, InputOf, InputSpec, ResolvedScenarioBase, SloSpec } from './base-types.ts';
+import type { Duration, InputOf, InputSpec, ResolvedScenarioBase, ScenarioSpecBase } from './base-types.ts';
 
 /** HTTP methods a request builder may use. */
 export type ServiceHttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
@@ -66,18 +66,11 @@ export type ServiceDependencySpec =
   | { address: string; toxics?: ServiceToxicSpec[] };
 
 /** A service scenario as written in a scenario file. */
-export interface ServiceScenarioSpec<S extends InputSpec = InputSpec> {
-  name: string;
-  description?: string;
+export interface ServiceScenarioSpec<S extends InputSpec = InputSpec> extends ScenarioSpecBase<S> {
   service: ServiceSpec<InputOf<S>>;
   dependencies?: Record<string, ServiceDependencySpec>;
-  input: S;
-  slo: SloSpec;
   /** Per-request timeout. Default `'2s'`. */
   timeout?: Duration;
-  budget?: BudgetSpec;
-  seed?: number;
-  engine?: EngineName;
   /**
    * Breaking-point search, the same shape as for function targets. Service knobs:
    *  - `rate`: the open-loop request rate (req/s)

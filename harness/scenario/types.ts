@@ -6,7 +6,7 @@
  * at the edge by `schema.ts`, which turns these loose user-facing shapes into the normalised
  * {@link ResolvedScenario} the rest of the harness consumes.
  */
-import type { Duration, EngineName, InputOf, InputSpec, ResolvedScenarioBase, SloSpec, BudgetSpec } from './base-types.ts';
+import type { Duration, InputOf, InputSpec, ResolvedScenarioBase, ScenarioSpecBase } from './base-types.ts';
 import type { BreakingPointSpec, ChaosSpec, FunctionDependencySpec, ResolvedBreakingPoint, ResolvedChaos } from './chaos-types.ts';
 import type { ResolvedServiceScenario, ServiceScenarioSpec } from './service-types.ts';
 
@@ -36,19 +36,10 @@ export interface TargetContext {
 export type TargetFunction<I = Buffer> = (input: I, ctx: TargetContext) => unknown;
 
 /** A function-target scenario as written in a scenario file. */
-export interface FunctionScenarioSpec<S extends InputSpec = InputSpec> {
-  /** Unique, file-name safe: letters, digits, `-`, `_`, `.`. Names the corpus folder. */
-  name: string;
-  description?: string;
+export interface FunctionScenarioSpec<S extends InputSpec = InputSpec> extends ScenarioSpecBase<S> {
   target: TargetFunction<InputOf<S>>;
-  input: S;
-  slo: SloSpec;
   /** Hard per-call watchdog: a call still running after this is killed and recorded. Default `'2s'`. */
   timeout?: Duration;
-  budget?: BudgetSpec;
-  /** Default seed when the CLI gives none. */
-  seed?: number;
-  engine?: EngineName;
   /** Memory cap for the target's isolate (old generation, MiB). Default 512. */
   memoryLimitMb?: number;
   /**
