@@ -16,6 +16,11 @@
 
 /** What a driver reports while a piece of work runs. Called on the pipeline's thread, in order. */
 export interface DriverListener<Finding, Snapshot> {
+  /**
+   * The target is loaded and runs the work: the same news as `RunningTarget.ready`, but told
+   * in order with the other events, so a finding reported right after it already sees it.
+   */
+  onReady?(ready: TargetReady): void;
   /** Cumulative latency counts of the current target instance (its `generation`). */
   onSnapshot?(snapshot: Snapshot, generation: number): void;
   /** A slow call, a thrown error, a hang, a crash: never a reason for the run to stop. */
@@ -64,6 +69,13 @@ export interface TargetExit<Finding> {
   crash: { finding: Finding; inputKnown: boolean } | null;
   /** The last output the target printed, for the context of a crash. */
   outputTail: string;
+  /**
+   * How the target's process ended (null when it is still running, as a long-lived service
+   * may be): a target that finished its work and then exited non-zero is 'finished' but
+   * still a failed process.
+   */
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 /** One started piece of work. */

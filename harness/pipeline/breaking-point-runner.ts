@@ -1,24 +1,22 @@
 /**
  * Breaking-point search for function targets, wired to real runs: each step runs the
- * scenario's isolate for `stepDuration` with the chaos at that step's intensity (same
- * seed every step, so inputs and dependency delays are common random numbers), measures
- * P99 with its order-statistic interval, and feeds `findBreakingPoint` (search/, pure).
+ * scenario's isolate for `stepDuration` with the chaos at that step's intensity
+ * (drivers/isolate/breaking-point.ts; same seed every step, so inputs and dependency
+ * delays are common random numbers), measures P99 with its order-statistic interval, and
+ * feeds `findBreakingPoint` (search/, pure).
  * The whole search has an explicit wall-clock budget (`breakingPoint.budget`): a step
  * that would overrun it is not started, and the result says `budget-exhausted`.
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { ChaosLedger } from '../chaos/chaos-ledger.ts';
 import { applyKnob, describeKnob } from '../chaos/intensity.ts';
-import { startScenarioStress } from '../chaos/stress/scenario-stress.ts';
-import { createLatencyHistogram, decodeHistogram, msToUs, valueAtQuantileMs, type Histogram } from '../measure/histogram.ts';
+import { valueAtQuantileMs, type Histogram } from '../measure/histogram.ts';
 import { quantileInterval } from '../measure/quantile-interval.ts';
-import type { BreakingPointResult as BreakingPointReport, InjectedDelaySummary, IntensityPoint } from '../core/results-schema.ts';
+import type { BreakingPointResult as BreakingPointReport, IntensityPoint } from '../core/results-schema.ts';
 import type { ResolvedBreakingPoint, ResolvedChaos, ResolvedCpuChaos } from '../scenario/chaos-types.ts';
 import type { ResolvedScenario } from '../scenario/types.ts';
 import { findBreakingPoint, type BreakingPointResult, type CurvePoint, type StepMeasurement } from '../search/breaking-point.ts';
-import { startIsolate } from '../drivers/isolate/isolate.ts';
-import type { HostEvent } from '../drivers/isolate/protocol.ts';
+import { measureIsolateStep, type IsolateStep } from '../drivers/isolate/breaking-point.ts';
 
 /** An inconclusive step is re-measured once for this many times the step duration. */
 export const REMEASURE_FACTOR = 4;
@@ -36,69 +34,8 @@ export interface BreakingPointRunOptions {
   onStep?: (point: CurvePoint) => void;
   /** CPU stressor defaults for `cpu.duty` when the scenario declares no chaos.cpu. */
   defaultCpu?: ResolvedCpuChaos;
-  /** Measures one step; default {@link measureIsolateStep} (tests inject a deterministic one). */
+  /** Measures one step; default drivers/isolate's `measureIsolateStep` (tests inject a deterministic one). */
   measureStep?: (chaos: ResolvedChaos, durationMs: number) => Promise<IsolateStep>;
-}
-
-/** One step's raw measurement (exported for tests and the bench). */
-export interface IsolateStep {
-  histogram: Histogram;
-  errors: number;
-  /** Injected dependency delay per call and dependency outcomes; null without dependency chaos. */
-  injected: InjectedDelaySummary | null;
-}
-
-/** Runs the scenario's isolate once with `chaos` for `durationMs`; the caller destroys the histogram. */
-export async function measureIsolateStep(
-  scenario: BreakingPointScenario,
-  chaos: ResolvedChaos,
-  durationMs: number,
-  opts: Pick<BreakingPointRunOptions, 'seed' | 'seeds' | 'signal'>,
-): Promise<IsolateStep> {
-  const latest = new Map<number, string>();
-  const outside = createLatencyHistogram();
-  const chaosLedger = new ChaosLedger();
-  let generation = 0;
-  let fatal: string | null = null;
-  const onEvent = (event: HostEvent): void => {
-    if (event.type === 'snapshot') {
-      latest.set(generation, event.histogram);
-      chaosLedger.record(generation, event.chaos);
-    } else if (event.type === 'restart') generation = event.generation;
-    else if (event.type === 'fatal') fatal = event.message;
-    // Hangs and crashes never reached the loop's histogram: the watchdog's measure stands in
-    // (timeouts the host already counted in the histogram are not counted twice).
-    else if (event.type === 'finding' && !event.counted && (event.kind === 'timeout' || event.kind === 'crash' || event.kind === 'oom' || event.kind === 'exit') && event.latencyMs > 0) {
-      outside.recordValue(msToUs(event.latencyMs));
-    }
-  };
-  const stress = chaos.cpu ? await startScenarioStress(chaos.cpu, durationMs + 5000) : null;
-  try {
-    const isolate = startIsolate(
-      { scenario, seed: opts.seed, mode: { kind: 'fuzz', durationMs, calls: null }, seeds: opts.seeds, confirmRepeats: 0, snapshotIntervalMs: 250, generation: 0, avoid: [], chaos },
-      { onEvent },
-    );
-    const onAbort = (): void => isolate.stop();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    await isolate.exited;
-    opts.signal?.removeEventListener('abort', onAbort);
-  } finally {
-    await stress?.stop();
-  }
-  if (fatal) {
-    outside.destroy();
-    throw new Error(`breaking-point step failed: ${fatal as string}`);
-  }
-  const histogram = createLatencyHistogram();
-  histogram.add(outside);
-  outside.destroy();
-  for (const encoded of latest.values()) {
-    const h = decodeHistogram(encoded);
-    histogram.add(h);
-    h.destroy();
-  }
-  const injected = chaosLedger.summary();
-  return { histogram, errors: injected?.failedCalls ?? 0, injected };
 }
 
 /** P50, P99 and the P99's 95% interval of a step; an unbounded side is 0 or Infinity, as the search expects. */

@@ -9,8 +9,7 @@ import { explore } from '../drivers/isolate/explore.ts';
 import { decodeHistogram } from '../measure/histogram.ts';
 import { startScenarioStress } from '../chaos/stress/scenario-stress.ts';
 import { UsageError } from '../scenario/load.ts';
-import { loadTimeoutOf, startIsolate, type IsolateExit } from '../drivers/isolate/isolate.ts';
-import type { HostEvent } from '../drivers/isolate/protocol.ts';
+import { IsolateDriver, loadTimeoutOf, type IsolateListener, type IsolateTargetExit } from '../drivers/isolate/driver.ts';
 import type { FunctionRun } from './function-run.ts';
 
 /** Hosts the measured phase may go through when targets kill them (each death is a crash finding). */
@@ -57,18 +56,21 @@ export async function measurePhase(run: FunctionRun): Promise<void> {
   await run.interesting.flush();
 }
 
-/** A host killed by its target (crash recovered by isolate.ts) is replaced for the rest of the budget. */
+/** A host killed by its target (crash recovered by the driver) is replaced for the rest of the budget. */
 async function measureWithHosts(run: FunctionRun): Promise<void> {
-  const onEvent = hostEventHandler(run);
+  const driver = new IsolateDriver({ scenario: run.scenario, seed: run.opts.seed });
+  const listener = measureListener(run);
   let recordEveryInput = false;
   for (let hosts = 0; hosts < MAX_MEASURE_HOSTS; hosts++) {
     const remainingMs = run.setup.plan.measure.durationMs - (performance.now() - run.measureStarted);
     if (hosts > 0 && (remainingMs <= 0 || run.interrupted || run.aborted)) break;
-    const exit = await measureOneHost(run, remainingMs, recordEveryInput, onEvent);
+    const exit = await measureOneHost(run, driver, { remainingMs, recordEveryInput }, listener);
     run.exit = exit;
     run.stalledBeforeMs += run.hostStalledMs;
     run.hostStalledMs = 0;
-    if (exit.fatal?.loadTimeout) throw new UsageError(exit.fatal.message);
+    // The target reported a fatal error (it failed to load, or crashed too often to go on).
+    if (exit.reason === 'failed') run.fatal = exit.message;
+    if (exit.loadTimeout) throw new UsageError(exit.message ?? 'the scenario module never finished loading');
     if (!exit.crash) break;
     // The next host gets fresh generations (input streams) and skips the input that killed.
     run.generation++;
@@ -78,13 +80,12 @@ async function measureWithHosts(run: FunctionRun): Promise<void> {
   }
 }
 
-async function measureOneHost(run: FunctionRun, remainingMs: number, recordEveryInput: boolean, onEvent: (event: HostEvent) => void): Promise<IsolateExit> {
+async function measureOneHost(run: FunctionRun, driver: IsolateDriver, host: { remainingMs: number; recordEveryInput: boolean }, listener: IsolateListener): Promise<IsolateTargetExit> {
   const { scenario, setup } = run;
-  const isolate = startIsolate(
+  const running = driver.measure(
     {
-      scenario,
-      seed: run.opts.seed,
-      mode: { kind: 'fuzz', durationMs: Math.max(0, remainingMs), calls: setup.plan.measure.calls },
+      durationMs: Math.max(0, host.remainingMs),
+      calls: setup.plan.measure.calls,
       // What exploration kept is replayed first, then the cost-guided engine takes over.
       seeds: [...setup.seeds, ...run.interesting.keptInputs()],
       confirmRepeats: 2,
@@ -92,59 +93,50 @@ async function measureOneHost(run: FunctionRun, remainingMs: number, recordEvery
       generation: run.generation,
       avoid: run.exploredBad,
       phase: 'measure',
-      ...(recordEveryInput ? { recordEveryInput } : {}),
+      recordEveryInput: host.recordEveryInput,
     },
-    { onEvent },
+    listener,
   );
   const onAbort = (): void => {
     run.interrupted = true;
-    isolate.stop();
+    running.stop();
     // A target stuck in native code cannot finish its call: do not wait for it forever.
-    setTimeout(() => isolate.kill(), scenario.timeoutMs + 3000).unref();
+    setTimeout(() => running.kill(), scenario.timeoutMs + 3000).unref();
   };
   const signal = run.opts.signal;
   if (signal?.aborted) onAbort();
   else signal?.addEventListener('abort', onAbort, { once: true });
-  const exit = await isolate.exited;
+  const exit = await running.exited;
   signal?.removeEventListener('abort', onAbort);
   return exit;
 }
 
-function hostEventHandler(run: FunctionRun): (event: HostEvent) => void {
-  return (event) => {
-    switch (event.type) {
-      case 'ready':
-        run.engine = event.engine;
-        break;
-      case 'snapshot': {
-        run.ledger.record(run.generation, event.histogram, event.calls, event.rawHistogram);
-        // Cumulative per host: the hosts before this one add their final totals.
-        if (event.stalledMs !== undefined) run.hostStalledMs = event.stalledMs;
-        run.chaosLedger.record(run.generation, event.chaos);
-        const h = decodeHistogram(event.histogram);
-        run.lastP99 = h.totalCount > 0 ? h.getValueAtPercentile(99) / 1000 : run.lastP99;
-        h.destroy();
-        run.progress(run.ledger.totalCalls(), run.lastP99);
-        break;
-      }
-      case 'finding':
-        // Hangs and crashes never reached the loop's histogram: the watchdog's measure stands in.
-        // (Timeouts the host counted in the histogram itself are not counted twice.)
-        if (event.kind !== 'slow' && event.kind !== 'error' && event.latencyMs > 0 && !event.counted) run.ledger.recordOutside(event.latencyMs);
-        run.findings.save(event);
-        break;
-      case 'restart':
-        run.generation = event.generation;
-        run.restarts++;
-        break;
-      case 'fatal':
-        run.fatal = event.message;
-        break;
-      case 'interesting':
-        run.interesting.add(event.inputs);
-        break;
-      default:
-        break;
-    }
+/** What the measured phase records from the driver: the SLO's snapshots, findings, restarts and kept inputs. */
+function measureListener(run: FunctionRun): IsolateListener {
+  return {
+    onReady: (ready) => {
+      run.engine = ready.engine;
+    },
+    onSnapshot: (snapshot, generation) => {
+      run.ledger.record(generation, snapshot.histogram, snapshot.calls, snapshot.rawHistogram);
+      // Cumulative per host: the hosts before this one add their final totals.
+      if (snapshot.stalledMs !== undefined) run.hostStalledMs = snapshot.stalledMs;
+      run.chaosLedger.record(generation, snapshot.chaos);
+      const h = decodeHistogram(snapshot.histogram);
+      run.lastP99 = h.totalCount > 0 ? h.getValueAtPercentile(99) / 1000 : run.lastP99;
+      h.destroy();
+      run.progress(run.ledger.totalCalls(), run.lastP99);
+    },
+    onFinding: (finding) => {
+      // Hangs and crashes never reached the loop's histogram: the watchdog's measure stands in.
+      // (Timeouts the host counted in the histogram itself are not counted twice.)
+      if (finding.kind !== 'slow' && finding.kind !== 'error' && finding.latencyMs > 0 && !finding.counted) run.ledger.recordOutside(finding.latencyMs);
+      run.findings.save(finding);
+    },
+    onRestart: (generation) => {
+      run.generation = generation;
+      run.restarts++;
+    },
+    onKept: (inputs) => run.interesting.add(inputs),
   };
 }

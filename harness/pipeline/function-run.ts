@@ -12,7 +12,7 @@ import { ChaosLedger } from '../chaos/chaos-ledger.ts';
 import type { startScenarioStress } from '../chaos/stress/scenario-stress.ts';
 import type { ScenarioResult } from '../core/results-schema.ts';
 import type { ResolvedFunctionScenario } from '../scenario/types.ts';
-import type { IsolateExit } from '../drivers/isolate/isolate.ts';
+import type { IsolateTargetExit } from '../drivers/isolate/driver.ts';
 import { FunctionFindings } from './function-findings.ts';
 import type { RunScenarioOptions } from './options.ts';
 import { RunState } from './phases.ts';
@@ -66,7 +66,7 @@ export class FunctionRun extends RunState {
   measureStarted = 0;
   cpuStress: Awaited<ReturnType<typeof startScenarioStress>> | null = null;
   /** How the last measuring host ended. */
-  exit: IsolateExit | null = null;
+  exit: IsolateTargetExit | null = null;
   /** Set by the verdict phase; the later phases add to it. */
   result: ScenarioResult | null = null;
 

@@ -13,7 +13,7 @@ import { chaosInForce } from '../chaos/chaos-ledger.ts';
 import type { ScenarioResult } from '../core/results-schema.ts';
 import type { ResolvedFunctionScenario } from '../scenario/types.ts';
 import type { CurvePoint } from '../search/breaking-point.ts';
-import type { IsolateExit } from '../drivers/isolate/isolate.ts';
+import { describeHostExit, type IsolateTargetExit } from '../drivers/isolate/driver.ts';
 import { runBreakingPoint } from './breaking-point-runner.ts';
 import { explorePhase, measurePhase } from './function-measure.ts';
 import { prepareFunctionRun, type FunctionRun } from './function-run.ts';
@@ -23,12 +23,14 @@ import { runPipeline, type PipelineTarget } from './phases.ts';
 import { buildScenarioResult, completion } from './scenario-result.ts';
 import { runTracePhase } from './trace-phase.ts';
 
-/** Why a measuring host that neither crashed nor was interrupted ended badly; null when it ended well. */
-function hostFailure(exit: IsolateExit | null): string | null {
+/**
+ * Why a measuring host that neither crashed nor was interrupted ended badly; null when it
+ * ended well. By its exit code: a host that finished its work and then exited non-zero failed too.
+ */
+function hostFailure(exit: IsolateTargetExit | null): string | null {
   if (!exit || exit.crash || exit.code === 0) return null;
-  return exit.killedForSilence
-    ? 'the isolate host stopped responding and was killed'
-    : `the isolate host exited with ${exit.signal ?? `code ${exit.code}`}${exit.outputTail ? `; last output: ${exit.outputTail.slice(-500)}` : ''}`;
+  if (exit.reason === 'unresponsive') return exit.message;
+  return `${describeHostExit(exit)}${exit.outputTail ? `; last output: ${exit.outputTail.slice(-500)}` : ''}`;
 }
 
 /** Turns the measured phase into SLO verdicts and the scenario's result. */

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import type { ResolvedScenario } from '../../scenario/types.ts';
 import { TargetStartError } from '../driver.ts';
-import { IsolateDriver } from './driver.ts';
+import { describeHostExit, IsolateDriver, targetExitOf } from './driver.ts';
+import type { IsolateExit } from './isolate.ts';
 import type { FindingMessage, SnapshotMessage } from './protocol.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../test/fixtures');
@@ -24,13 +25,27 @@ describe('isolate driver: start, measure, stop', () => {
   it('starts the target, says when it is ready, and finishes a measured phase by its call count', async () => {
     const driver = new IsolateDriver({ scenario: await scenarioAt('scenarios/pass.scenario.ts'), seed: 1 });
     const snapshots: SnapshotMessage[] = [];
-    const running = driver.measure({ durationMs: 60_000, calls: 300, seeds: [] }, { onSnapshot: (s) => snapshots.push(s) });
+    const told: string[] = [];
+    const running = driver.measure(
+      { durationMs: 60_000, calls: 300, seeds: [] },
+      {
+        onReady: (r) => told.push(`ready ${r.engine}`),
+        onSnapshot: (s) => {
+          told.push('snapshot');
+          snapshots.push(s);
+        },
+      },
+    );
     const ready = await running.ready;
     expect(ready.pid).toBeGreaterThan(0);
     expect(ready.engine).not.toBe('replay');
     const exit = await running.exited;
     expect(exit.reason).toBe('finished');
     expect(exit.crash).toBeNull();
+    expect(exit.code).toBe(0);
+    // The listener hears of readiness once, with the same engine, before the loop's last snapshot.
+    expect(told.filter((t) => t.startsWith('ready'))).toEqual([`ready ${ready.engine}`]);
+    expect(told.indexOf(`ready ${ready.engine}`)).toBeLessThan(told.lastIndexOf('snapshot'));
     const last = snapshots.at(-1);
     expect(last?.final).toBe(true);
     expect(last?.calls).toBe(300);
@@ -99,4 +114,32 @@ describe('isolate driver: crash handling', () => {
     expect(findings).toEqual([exit.crash?.finding]);
     expect(failure).toBe(exit.crash?.finding);
   }, 60_000);
+});
+
+describe('isolate driver: how a host ended', () => {
+  const host = (over: Partial<IsolateExit>): IsolateExit => ({ code: 0, signal: null, outputTail: '', killedForSilence: false, crash: null, fatal: null, ...over });
+
+  it('keeps the exit code of a host that finished its work and then failed', () => {
+    const exit = targetExitOf(host({ code: 3 }), 'budget', false);
+    expect(exit.reason).toBe('finished');
+    expect(exit.code).toBe(3);
+    expect(describeHostExit(exit)).toBe('the isolate host exited with code 3');
+  });
+
+  it('a host killed for its silence is unresponsive, with the signal that ended it', () => {
+    const exit = targetExitOf(host({ code: null, signal: 'SIGKILL', killedForSilence: true }), null, false);
+    expect(exit.reason).toBe('unresponsive');
+    expect(exit.signal).toBe('SIGKILL');
+  });
+
+  it('a host that died without a word and left no crash to recover: crashed, said by its signal', () => {
+    const exit = targetExitOf(host({ code: null, signal: 'SIGSEGV' }), null, false);
+    expect(exit.reason).toBe('crashed');
+    expect(exit.message).toBe('the isolate host exited with SIGSEGV');
+  });
+
+  it('a fatal error explains the exit code: failed, a load timeout kept apart', () => {
+    const exit = targetExitOf(host({ code: 1, fatal: { message: 'module never loaded', loadTimeout: true } }), null, false);
+    expect(exit).toMatchObject({ reason: 'failed', message: 'module never loaded', loadTimeout: true, code: 1 });
+  });
 });

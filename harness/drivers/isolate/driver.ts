@@ -41,19 +41,33 @@ export interface IsolateDriverOptions {
   nodeFlags?: string[];
 }
 
-type IsolateListener = DriverListener<FindingMessage, SnapshotMessage>;
+/**
+ * The message of a scenario file whose module never finished loading in a worker, or null:
+ * the explore phase (explore.ts) only keeps a note, so the pipeline asks here after it.
+ */
+export { loadTimeoutOf } from './isolate.ts';
+
+/** What the isolate driver reports while a phase runs: its findings and snapshots are the host's own messages. */
+export type IsolateListener = DriverListener<FindingMessage, SnapshotMessage>;
+/** How an isolate ended; a crash carries the recovered 'crash' finding. */
+export type IsolateTargetExit = TargetExit<FindingMessage>;
 type DoneReason = Extract<IsolateEvent, { type: 'done' }>['reason'];
 const FAILED_CALL_KINDS = new Set(['timeout', 'crash', 'exit', 'oom']);
 
+/** A host process that ended with this code or signal, in words. */
+export function describeHostExit(exit: Pick<TargetExit<unknown>, 'code' | 'signal'>): string {
+  return `the isolate host exited with ${exit.signal ?? `code ${exit.code}`}`;
+}
+
 /** How the host ended, in the driver's terms. The order matters: a crash or fatal error explains an exit code. */
 export function targetExitOf(exit: IsolateExit, done: DoneReason | null, killed: boolean): TargetExit<FindingMessage> {
-  const base = { loadTimeout: exit.fatal?.loadTimeout ?? false, crash: exit.crash, outputTail: exit.outputTail };
+  const base = { loadTimeout: exit.fatal?.loadTimeout ?? false, crash: exit.crash, outputTail: exit.outputTail, code: exit.code, signal: exit.signal };
   if (exit.crash) return { ...base, reason: 'crashed', message: exit.crash.finding.message };
   if (exit.fatal) return { ...base, reason: 'failed', message: exit.fatal.message };
   if (exit.killedForSilence) return { ...base, reason: 'unresponsive', message: 'the isolate host stopped responding and was killed' };
   if (done) return { ...base, reason: done === 'stopped' ? 'stopped' : 'finished', message: null };
   if (killed) return { ...base, reason: 'killed', message: 'the isolate host was killed' };
-  return { ...base, reason: 'crashed', message: `the isolate host exited with ${exit.signal ?? `code ${exit.code}`}` };
+  return { ...base, reason: 'crashed', message: describeHostExit(exit) };
 }
 
 export class IsolateDriver implements TargetDriver<IsolateMeasure, FindingMessage, SnapshotMessage> {
@@ -106,7 +120,11 @@ export class IsolateDriver implements TargetDriver<IsolateMeasure, FindingMessag
     ready.catch(() => undefined); // a caller that only awaits `exited` must not see an unhandled rejection
     const onEvent = (event: HostEvent): void => {
       also?.(event);
-      if (event.type === 'ready') markReady({ engine: event.engine, pid: event.pid });
+      if (event.type === 'ready') {
+        const target = { engine: event.engine, pid: event.pid };
+        listener.onReady?.(target);
+        markReady(target);
+      }
       else if (event.type === 'snapshot') listener.onSnapshot?.(event, generation);
       else if (event.type === 'finding') listener.onFinding?.(event);
       else if (event.type === 'interesting') listener.onKept?.(event.inputs);
