@@ -43,6 +43,14 @@ export interface FunctionDependencySpec<Req = unknown, Res = unknown> {
   call?(request: Req): Res | Promise<Res>;
 }
 
+/**
+ * The kinds of chaos a scenario can declare: dependency latency (function targets'
+ * `dependencies`), network toxics (service dependencies' `toxics`), CPU stress
+ * (`chaos.cpu`). chaos/registry.ts has one descriptor per name, checked by the compiler.
+ */
+export const CHAOS_KIND_NAMES = ['latency', 'toxics', 'cpu'] as const;
+export type ChaosKindName = (typeof CHAOS_KIND_NAMES)[number];
+
 export type CpuStressTool = 'burner' | 'stress-ng';
 
 export interface CpuChaosSpec {
