@@ -4,6 +4,7 @@ import { describeKnob } from './intensity.ts';
 import { CHAOS_KINDS, FACTOR_KNOB, chaosKindNamed, chaosKinds, findFunctionKnob, functionKnobsHint } from './registry.ts';
 import { createDependencyInjector } from './dependencies.ts';
 import { startScenarioStress } from './stress/scenario-stress.ts';
+import { parseServiceKnob } from '../scenario/service-schema.ts';
 
 const DEFAULT_CPU: ResolvedCpuChaos = { duty: 0, threads: 2, tool: 'burner' };
 const chaos: ResolvedChaos = {
@@ -45,6 +46,11 @@ describe('knobs through the registry', () => {
     expect(knob?.pattern.exec('dependency.db.latency')?.[1]).toBe('db');
     expect(knob?.pattern.exec('dependency.db.scale')?.[1]).toBe('db');
     expect(knob?.apply).toBeNull();
+    for (const name of ['dependency.db.latency', 'dependency.db.scale', 'dependency.a.b.latency', 'rate', 'cpu.duty']) {
+      const service = parseServiceKnob(name);
+      const dependency = service?.kind === 'dependency-latency' ? service.dependency : null;
+      expect(knob?.pattern.exec(name)?.[1] ?? null).toBe(dependency);
+    }
   });
 
   it('keeps the unknown-knob message', () => {

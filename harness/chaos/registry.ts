@@ -6,7 +6,7 @@
  * `factor` belongs to no kind: it asks every kind to scale itself.
  */
 import type { ChaosKindName } from '../scenario/chaos-types.ts';
-import { CHAOS_KIND_NAMES } from '../scenario/chaos-types.ts';
+import { CHAOS_KIND_NAMES, FACTOR_KNOB } from '../scenario/chaos-types.ts';
 import type { ChaosKind, ChaosKnob } from './chaos-kind.ts';
 import { CPU_CHAOS } from './kinds/cpu.ts';
 import { LATENCY_CHAOS } from './kinds/latency.ts';
@@ -20,8 +20,7 @@ export const CHAOS_KINDS = {
   cpu: CPU_CHAOS,
 } as const satisfies { readonly [N in ChaosKindName]: ChaosKind<N> };
 
-/** The knob that multiplies every kind's declared intensity (1 is the scenario as written). */
-export const FACTOR_KNOB = 'factor';
+export { FACTOR_KNOB } from '../scenario/chaos-types.ts';
 
 /** The registered kinds in CHAOS_KIND_NAMES order. */
 export function chaosKinds(): ChaosKind[] {

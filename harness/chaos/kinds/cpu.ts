@@ -2,7 +2,7 @@
  * CPU stress: burner threads (default) or stress-ng keep the machine's CPUs busy for a
  * duty share of each period, during the measured phase or one breaking-point step.
  */
-import type { ResolvedChaos } from '../../scenario/chaos-types.ts';
+import { CPU_DUTY_KNOB, type ResolvedChaos } from '../../scenario/chaos-types.ts';
 import type { ChaosKind, KnobDefaults } from '../chaos-kind.ts';
 import { startScenarioStress } from '../stress/scenario-stress.ts';
 
@@ -21,7 +21,7 @@ export const CPU_CHAOS: ChaosKind<'cpu', typeof startScenarioStress> = {
   injects: 'CPU stress: burner threads or stress-ng busy for a duty share of each period',
   declaredBy: 'chaos.cpu { duty, threads?, tool? }',
   targets: 'function',
-  knobs: [{ pattern: /^cpu\.duty$/, example: 'cpu.duty', unit: null, restartsStressor: true, apply: applyDuty }],
+  knobs: [{ pattern: /^cpu\.duty$/, example: CPU_DUTY_KNOB, unit: null, restartsStressor: true, apply: applyDuty }],
   scaleBy,
   lifecycle: {
     starts: 'the pipeline, before the measured phase or each breaking-point step',

@@ -3,7 +3,7 @@
  * Pareto delay, and may fail or time out (dependencies.ts). The injector is created inside
  * each isolate worker and lives as long as that worker.
  */
-import type { ResolvedChaos, ResolvedFunctionDependency } from '../../scenario/chaos-types.ts';
+import { DEPENDENCY_SCALE_KNOB_RE, type ResolvedChaos, type ResolvedFunctionDependency } from '../../scenario/chaos-types.ts';
 import type { ChaosKind } from '../chaos-kind.ts';
 import { createDependencyInjector } from '../dependencies.ts';
 
@@ -39,7 +39,7 @@ export const LATENCY_CHAOS: ChaosKind<'latency', typeof createDependencyInjector
   injects: 'a seeded Pareto delay, injected errors and timeouts on each ctx.dependency() call',
   declaredBy: 'dependencies.<name>.{ latency, errorRate, timeout }',
   targets: 'function',
-  knobs: [{ pattern: /^dependency\.([^.]+)\.scale$/, example: 'dependency.<name>.scale', unit: 'ms', restartsStressor: false, apply: applyScale }],
+  knobs: [{ pattern: DEPENDENCY_SCALE_KNOB_RE, example: 'dependency.<name>.scale', unit: 'ms', restartsStressor: false, apply: applyScale }],
   scaleBy,
   lifecycle: {
     starts: 'each isolate worker creates its injector before its first call (drivers/isolate/isolate-chaos.ts)',
