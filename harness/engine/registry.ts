@@ -6,7 +6,7 @@
  *
  * `auto` is not an engine but a request: AUTO_ENGINE where it can run, else FALLBACK_ENGINE.
  */
-import { ENGINE_NAMES, type EngineName } from '../scenario/base-types.ts';
+import { ENGINE_NAMES, engineNamesHint, type EngineName } from '../scenario/base-types.ts';
 import { BUILTIN_ENGINE } from './builtin/descriptor.ts';
 import type { InputEngine } from './input-engine.ts';
 import { JAZZER_ENGINE } from './jazzer/engine.ts';
@@ -44,11 +44,7 @@ export function wantedEngine(requested: EngineName): InputEngine<EngineUsed> {
   return ENGINES[requested === AUTO ? AUTO_ENGINE : requested];
 }
 
-/** How a scenario's schema and this module word the valid names: `use "builtin", "jazzer" or "auto"`. */
-export function engineNamesHint(): string {
-  const quoted = ENGINE_NAMES.map((name) => JSON.stringify(name));
-  return `use ${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
-}
+export { engineNamesHint } from '../scenario/base-types.ts';
 
 /** Validates a name from outside the type system (config, environment). */
 export function parseEngineName(name: string): EngineName {

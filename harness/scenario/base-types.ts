@@ -101,6 +101,12 @@ export type InputOf<S extends InputSpec> = S extends { type: 'bytes' }
 export const ENGINE_NAMES = ['builtin', 'jazzer', 'auto'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
+/** How a message lists the valid engine names: `use "builtin", "jazzer" or "auto"`. */
+export function engineNamesHint(): string {
+  const quoted = ENGINE_NAMES.map((name) => JSON.stringify(name));
+  return `use ${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
+}
+
 /** Percentile metrics an SLO can name, in display order. */
 export const SLO_METRICS = ['p50', 'p90', 'p99', 'p999', 'max'] as const;
 export type SloMetric = (typeof SLO_METRICS)[number];
