@@ -5,10 +5,10 @@
  *   cpu.duty                 the CPU stressor's duty, 0..1 (stressor defaults when none declared)
  *   factor                   every dependency scale, error rate and the CPU duty times the
  *                            factor (rates and duty clamped to 1); 1 is the scenario as written
+ * Each knob belongs to a chaos kind (chaos/registry.ts, kinds/), which says how it applies.
  */
-import type { ResolvedChaos, ResolvedCpuChaos, ResolvedFunctionDependency } from '../scenario/chaos-types.ts';
-
-const DEPENDENCY_KNOB_RE = /^dependency\.([^.]+)\.scale$/;
+import type { ResolvedChaos, ResolvedCpuChaos } from '../scenario/chaos-types.ts';
+import { FACTOR_KNOB, findFunctionKnob, functionChaosKinds, functionKnobsHint } from './registry.ts';
 
 export interface KnobInfo {
   /** Unit for reports: 'ms' for scales, null for fractions and factors. */
@@ -17,42 +17,24 @@ export interface KnobInfo {
   cpu: boolean;
 }
 
+/** What a knob is, from the chaos kind that owns it (chaos/registry.ts). */
 export function describeKnob(knob: string): KnobInfo {
-  if (DEPENDENCY_KNOB_RE.test(knob)) return { unit: 'ms', cpu: false };
-  if (knob === 'cpu.duty') return { unit: null, cpu: true };
-  if (knob === 'factor') return { unit: null, cpu: true };
-  throw new RangeError(`unknown chaos knob ${JSON.stringify(knob)}: use dependency.<name>.scale, cpu.duty or factor`);
-}
-
-function scaleDependency(dep: ResolvedFunctionDependency, scaleMs: number): ResolvedFunctionDependency {
-  if (!dep.latency) return dep;
-  const capMs = dep.latency.capMs === null ? null : Math.max(dep.latency.capMs, scaleMs);
-  return { ...dep, latency: { ...dep.latency, scaleMs, capMs } };
+  const found = findFunctionKnob(knob);
+  if (found) return { unit: found.knob.unit, cpu: found.knob.restartsStressor };
+  // factor may scale the CPU duty, so its steps start their own stressor too.
+  if (knob === FACTOR_KNOB) return { unit: null, cpu: true };
+  throw new RangeError(`unknown chaos knob ${JSON.stringify(knob)}: use ${functionKnobsHint()}`);
 }
 
 /** The chaos at `intensity` of `knob`, from the scenario's chaos (which may be absent). */
 export function applyKnob(chaos: ResolvedChaos | undefined, knob: string, intensity: number, defaultCpu: ResolvedCpuChaos): ResolvedChaos {
   if (!(intensity >= 0) || !Number.isFinite(intensity)) throw new RangeError(`intensity must be a finite number >= 0, got ${intensity}`);
   const base: ResolvedChaos = chaos ?? { dependencies: [], cpu: null };
-  const dependencyKnob = DEPENDENCY_KNOB_RE.exec(knob);
-  if (dependencyKnob) {
-    const name = dependencyKnob[1] as string;
-    const dep = base.dependencies.find((d) => d.name === name);
-    if (!dep?.latency) throw new RangeError(`knob ${knob}: no dependency ${JSON.stringify(name)} with a latency`);
-    // A scale of exactly 0 is not a Pareto distribution: the smallest positive scale stands in.
-    const scaleMs = Math.max(intensity, 1e-6);
-    return { ...base, dependencies: base.dependencies.map((d) => (d.name === name ? scaleDependency(d, scaleMs) : d)) };
-  }
-  if (knob === 'cpu.duty') return { ...base, cpu: { ...(base.cpu ?? defaultCpu), duty: Math.min(1, intensity) } };
-  if (knob === 'factor') {
-    const f = Math.max(intensity, 1e-9);
-    return {
-      dependencies: base.dependencies.map((d) => ({
-        ...scaleDependency(d, (d.latency?.scaleMs ?? 0) * f),
-        errorRate: Math.min(1, d.errorRate * f),
-      })),
-      cpu: base.cpu ? { ...base.cpu, duty: Math.min(1, base.cpu.duty * f) } : null,
-    };
+  const found = findFunctionKnob(knob);
+  if (found?.knob.apply) return found.knob.apply(base, found.match, intensity, { cpu: defaultCpu });
+  if (knob === FACTOR_KNOB) {
+    const factor = Math.max(intensity, 1e-9);
+    return functionChaosKinds().reduce((scaled, kind) => (kind.scaleBy ? kind.scaleBy(scaled, factor) : scaled), base);
   }
   describeKnob(knob);
   return base;

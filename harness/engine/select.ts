@@ -8,15 +8,18 @@
  *    and the run's environment fallbacks).
  *  - `auto`: Jazzer.js where its addon loads, else builtin (no note needed beyond the reason).
  *
- * Loadability is checked once per run (a child node process loads the addon) and cached:
- * see {@link createJazzerAvailability}. The decision itself is pure, for tests.
+ * The engines and what each needs (a loadability probe, a start-up time) are in
+ * registry.ts; this module only dispatches through it. Loadability is checked once per run
+ * (a child node process loads the addon) and cached: see jazzer/engine.ts. The decision
+ * itself is pure, for tests.
  */
 import type { EngineName } from '../scenario/types.ts';
-import { isJazzerLoadable, type JazzerLoadability } from '../native/ensure-loadable.ts';
-import { JAZZER_STARTUP_MS } from './jazzer/report.ts';
+import type { AvailabilityCheck, EngineLoadability } from './availability.ts';
 import { leavesTimeToExplore, splitBudget, type PhaseBudget, type PhasePlan } from './phases.ts';
+import { AUTO, ENGINES, FALLBACK_ENGINE, wantedEngine, type EngineUsed } from './registry.ts';
 
-export type EngineUsed = 'builtin' | 'jazzer';
+export type { EngineUsed } from './registry.ts';
+export { createJazzerAvailability, jazzerAvailability, type JazzerCheck } from './jazzer/engine.ts';
 
 /** One entry of the run's environment fallbacks (results-schema EnvironmentInfo.fallbacks). */
 export interface EngineFallback {
@@ -35,50 +38,35 @@ export interface EngineSelection {
   fallback: EngineFallback | null;
 }
 
-/** Pure decision: what runs for `requested`, given whether Jazzer.js loads (null: not checked). */
-export function resolveEngine(requested: EngineName, jazzer: JazzerLoadability | null): EngineSelection {
-  if (requested === 'builtin') return { requested, used: 'builtin', note: null, fallback: null };
-  if (jazzer?.loadable) return { requested, used: 'jazzer', note: null, fallback: null };
-  const reason = jazzer ? jazzer.reason : 'Jazzer.js loadability was not checked';
-  const note = `Jazzer.js cannot run here (${reason}); the builtin engine ran instead`;
-  if (requested === 'auto') {
-    // auto promised nothing: still say why the builtin engine was chosen.
-    return { requested, used: 'builtin', note: `auto: ${note}`, fallback: null };
+/** Pure decision: what runs for `requested`, given whether the wanted engine loads (null: not checked). */
+export function resolveEngine(requested: EngineName, availability: EngineLoadability | null): EngineSelection {
+  const wanted = wantedEngine(requested);
+  if (wanted.availability === null) return { requested, used: wanted.name, note: null, fallback: null };
+  if (availability?.loadable) return { requested, used: wanted.name, note: null, fallback: null };
+  const reason = availability ? availability.reason : `${wanted.label} loadability was not checked`;
+  const note = `${wanted.label} cannot run here (${reason}); the ${FALLBACK_ENGINE} engine ran instead`;
+  if (requested === AUTO) {
+    // auto promised nothing: still say why the fallback engine was chosen.
+    return { requested, used: FALLBACK_ENGINE, note: `auto: ${note}`, fallback: null };
   }
-  return { requested, used: 'builtin', note, fallback: { component: 'engine', wanted: 'jazzer', used: 'builtin', reason } };
+  return { requested, used: FALLBACK_ENGINE, note, fallback: { component: 'engine', wanted: wanted.name, used: FALLBACK_ENGINE, reason } };
 }
 
-/** Whether Jazzer.js must be checked at all for this request. */
-export function needsJazzerCheck(requested: EngineName): boolean {
-  return requested !== 'builtin';
+/** Whether the engine `requested` points at must be checked at all. */
+export function needsAvailabilityCheck(requested: EngineName): boolean {
+  return wantedEngine(requested).availability !== null;
 }
 
-export type JazzerCheck = () => Promise<JazzerLoadability>;
+/** Whether Jazzer.js must be checked for this request (the only engine with a check today). */
+export const needsJazzerCheck = needsAvailabilityCheck;
 
 /**
- * A once-per-run, cached loadability check. The check never throws (isJazzerLoadable);
- * an unexpected rejection is turned into "not loadable" with its message.
+ * Selects the engine for a scenario, probing the wanted engine only when it has a check.
+ * `check` replaces the engine's registered probe (tests).
  */
-export function createJazzerAvailability(check: JazzerCheck = () => isJazzerLoadable()): JazzerCheck {
-  let cached: Promise<JazzerLoadability> | null = null;
-  return () => {
-    cached ??= check().catch((error: unknown) => ({ loadable: false, reason: error instanceof Error ? error.message : String(error) }));
-    return cached;
-  };
-}
-
-/**
- * The process-wide check used by the runner (one probe per CLI run). SLO_HARNESS_JAZZER_ADDON
- * points it at another addon file (tests use a missing one to exercise the fallback).
- */
-export const jazzerAvailability: JazzerCheck = createJazzerAvailability(() => {
-  const addonPath = process.env['SLO_HARNESS_JAZZER_ADDON'];
-  return isJazzerLoadable(addonPath ? { addonPath } : {});
-});
-
-/** Selects the engine for a scenario, checking Jazzer.js only when asked for. */
-export async function selectEngine(requested: EngineName, check: JazzerCheck = jazzerAvailability): Promise<EngineSelection> {
-  return resolveEngine(requested, needsJazzerCheck(requested) ? await check() : null);
+export async function selectEngine(requested: EngineName, check?: AvailabilityCheck): Promise<EngineSelection> {
+  const probe = check ?? wantedEngine(requested).availability;
+  return resolveEngine(requested, probe && needsAvailabilityCheck(requested) ? await probe() : null);
 }
 
 /** Fallbacks recorded so far in this process (the run's environment lists them, de-duplicated). */
@@ -95,27 +83,29 @@ export function engineFallbacks(): EngineFallback[] {
 }
 
 /**
- * Jazzer.js needs a few seconds to start before its first call: when the exploration
- * share cannot cover that and still leave it time to run, the builtin engine explores
- * (the note says why). Pure.
+ * An engine that needs a few seconds to start (Jazzer.js) before its first call: when the
+ * exploration share cannot cover that and still leave it time to run, the fallback engine
+ * explores (the note says why). Pure.
  */
 export function fitToBudget(selection: EngineSelection, exploreMs: number, startupMs: number): EngineSelection {
-  if (selection.used !== 'jazzer' || leavesTimeToExplore(exploreMs, startupMs)) return selection;
-  const reason = `the exploration budget (${(exploreMs / 1000).toFixed(1)} s) is too short for Jazzer.js, which needs ~${startupMs / 1000} s to start`;
-  const note = `${reason}; the builtin engine explored instead`;
+  const engine = ENGINES[selection.used];
+  if (engine.startupMs === 0 || leavesTimeToExplore(exploreMs, startupMs)) return selection;
+  const reason = `the exploration budget (${(exploreMs / 1000).toFixed(1)} s) is too short for ${engine.label}, which needs ~${startupMs / 1000} s to start`;
+  const note = `${reason}; the ${FALLBACK_ENGINE} engine explored instead`;
   return {
     requested: selection.requested,
-    used: 'builtin',
+    used: FALLBACK_ENGINE,
     note,
-    fallback: selection.requested === 'jazzer' ? { component: 'engine', wanted: 'jazzer', used: 'builtin', reason } : null,
+    fallback: selection.requested === selection.used ? { component: 'engine', wanted: selection.used, used: FALLBACK_ENGINE, reason } : null,
   };
 }
 
 /** The engine and the explore/measure split for a scenario's fuzz budget (phases.ts). */
-export async function planFuzzPhases(requested: EngineName, total: PhaseBudget, check: JazzerCheck = jazzerAvailability): Promise<{ selection: EngineSelection; plan: PhasePlan }> {
+export async function planFuzzPhases(requested: EngineName, total: PhaseBudget, check?: AvailabilityCheck): Promise<{ selection: EngineSelection; plan: PhasePlan }> {
   const selected = await selectEngine(requested, check);
-  if (selected.used !== 'jazzer') return { selection: selected, plan: splitBudget(total) };
-  const plan = splitBudget(total, { startupMs: JAZZER_STARTUP_MS });
-  const selection = fitToBudget(selected, plan.explore?.durationMs ?? 0, JAZZER_STARTUP_MS);
-  return { selection, plan: selection.used === 'jazzer' ? plan : splitBudget(total) };
+  const { startupMs } = ENGINES[selected.used];
+  if (startupMs === 0) return { selection: selected, plan: splitBudget(total) };
+  const plan = splitBudget(total, { startupMs });
+  const selection = fitToBudget(selected, plan.explore?.durationMs ?? 0, startupMs);
+  return { selection, plan: selection.used === selected.used ? plan : splitBudget(total) };
 }

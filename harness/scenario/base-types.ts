@@ -94,7 +94,18 @@ export type InputOf<S extends InputSpec> = S extends { type: 'bytes' }
       ? T
       : never;
 
-export type EngineName = 'builtin' | 'jazzer' | 'auto';
+/**
+ * Engine names a scenario or `--engine` may ask for: every registered input engine
+ * (engine/registry.ts checks its ENGINES against this list at compile time) plus `auto`.
+ */
+export const ENGINE_NAMES = ['builtin', 'jazzer', 'auto'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
+/** How a message lists the valid engine names: `use "builtin", "jazzer" or "auto"`. */
+export function engineNamesHint(): string {
+  const quoted = ENGINE_NAMES.map((name) => JSON.stringify(name));
+  return `use ${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
+}
 
 /** Percentile metrics an SLO can name, in display order. */
 export const SLO_METRICS = ['p50', 'p90', 'p99', 'p999', 'max'] as const;

@@ -19,6 +19,7 @@ import type {
   ResolvedFunctionDependency,
   ResolvedParetoLatency,
 } from './chaos-types.ts';
+import { CPU_DUTY_KNOB, DEPENDENCY_SCALE_KNOB_RE, FACTOR_KNOB } from './chaos-types.ts';
 
 const durationField = durationSchema;
 
@@ -129,7 +130,6 @@ export interface FunctionChaosFields {
   slo: { p99?: string | undefined };
 }
 
-const DEPENDENCY_KNOB_RE = /^dependency\.([^.]+)\.scale$/;
 /** The largest multiplier of the `factor` knob: beyond it every delay is past any timeout anyway. */
 const MAX_FACTOR = 1_000_000;
 
@@ -141,9 +141,9 @@ export function checkFunctionChaos(spec: FunctionChaosFields): ChaosIssue[] {
   if (spec.slo.p99 === undefined) {
     issues.push({ field: 'slo.p99', problem: 'breakingPoint searches where P99 crosses the SLO, but the SLO has no p99', fix: 'add a P99 threshold, e.g. slo: { p99: "20ms" }' });
   }
-  const depKnob = DEPENDENCY_KNOB_RE.exec(bp.knob);
+  const depKnob = DEPENDENCY_SCALE_KNOB_RE.exec(bp.knob);
   const knobFix = CHAOS_FIX_HINTS.find(([re]) => re.test('breakingPoint.knob'))?.[1] ?? '';
-  if ((depKnob || bp.knob === 'factor') && bp.range[1] > (depKnob ? MAX_DURATION_MS : MAX_FACTOR)) {
+  if ((depKnob || bp.knob === FACTOR_KNOB) && bp.range[1] > (depKnob ? MAX_DURATION_MS : MAX_FACTOR)) {
     const [limit, unit] = depKnob ? [MAX_DURATION_MS, 'ms (1 day)'] : [MAX_FACTOR, 'times the declared chaos'];
     issues.push({ field: 'breakingPoint.range', problem: `the range goes up to ${bp.range[1]}, past ${limit} ${unit}`, fix: `keep the upper end at or below ${limit}, e.g. range: [0.1, 50]` });
   }
@@ -155,9 +155,9 @@ export function checkFunctionChaos(spec: FunctionChaosFields): ChaosIssue[] {
     } else if (!dep.latency) {
       issues.push({ field: 'breakingPoint.knob', problem: `dependency ${JSON.stringify(name)} has no latency to scale`, fix: `give it a latency, e.g. latency: { alpha: 1.16, scale: "1ms" }` });
     }
-  } else if (bp.knob === 'cpu.duty') {
+  } else if (bp.knob === CPU_DUTY_KNOB) {
     if (bp.range[1] > 1) issues.push({ field: 'breakingPoint.range', problem: `cpu.duty is a fraction, but the range goes up to ${bp.range[1]}`, fix: 'use a range within [0, 1], e.g. range: [0, 1]' });
-  } else if (bp.knob === 'factor') {
+  } else if (bp.knob === FACTOR_KNOB) {
     const any = Object.keys(spec.dependencies ?? {}).length > 0 || spec.chaos?.cpu !== undefined;
     if (!any) issues.push({ field: 'breakingPoint.knob', problem: 'knob "factor" scales the scenario\'s chaos, but it declares none', fix: 'declare dependencies with latency, or chaos.cpu' });
   } else {

@@ -43,6 +43,22 @@ export interface FunctionDependencySpec<Req = unknown, Res = unknown> {
   call?(request: Req): Res | Promise<Res>;
 }
 
+/**
+ * The kinds of chaos a scenario can declare: dependency latency (function targets'
+ * `dependencies`), network toxics (service dependencies' `toxics`), CPU stress
+ * (`chaos.cpu`). chaos/registry.ts has one descriptor per name, checked by the compiler.
+ */
+export const CHAOS_KIND_NAMES = ['latency', 'toxics', 'cpu'] as const;
+export type ChaosKindName = (typeof CHAOS_KIND_NAMES)[number];
+
+/** Breaking-point knobs of function targets, one place for the schema and chaos/kinds/. */
+export const DEPENDENCY_SCALE_KNOB_RE = /^dependency\.([^.]+)\.scale$/;
+export const CPU_DUTY_KNOB = 'cpu.duty';
+/** Multiplies every kind's declared intensity (1 is the scenario as written). */
+export const FACTOR_KNOB = 'factor';
+/** The service knob naming a dependency's latency toxic (group 1: the dependency). */
+export const SERVICE_DEPENDENCY_KNOB_RE = /^dependency\.([A-Za-z0-9_-]+)\.(latency|scale)$/;
+
 export type CpuStressTool = 'burner' | 'stress-ng';
 
 export interface CpuChaosSpec {

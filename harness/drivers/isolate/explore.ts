@@ -20,7 +20,7 @@ import { encodedFromChoices } from '../../engine/choice-sequence.ts';
 import type { InterestingSink } from '../../engine/interesting.ts';
 import { exploreWithJazzer } from './jazzer/run-jazzer.ts';
 import type { PhaseBudget } from '../../engine/phases.ts';
-import type { EngineUsed } from '../../engine/select.ts';
+import type { EngineUsed } from '../../engine/registry.ts';
 import { importedPackages } from '../../engine/target-packages.ts';
 
 export interface ExploreOptions {
@@ -54,7 +54,7 @@ export function scenarioPackages(scenario: ResolvedScenario): string[] {
 export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
   const started = performance.now();
   const before = opts.sink.savedCount();
-  const result = opts.engine === 'jazzer' ? await exploreJazzer(opts) : await exploreBuiltin(opts);
+  const result = await EXPLORERS[opts.engine](opts);
   const durationMs = performance.now() - started;
   return {
     summary: {
@@ -75,6 +75,14 @@ interface EngineOutcome {
   kept: number;
   note: string | null;
 }
+
+/** How one registered engine explores (engine/registry.ts): every engine has one, checked by the compiler. */
+type Explorer = (opts: ExploreOptions) => Promise<EngineOutcome>;
+
+const EXPLORERS: { readonly [N in EngineUsed]: Explorer } = {
+  builtin: (opts) => exploreBuiltin(opts),
+  jazzer: (opts) => exploreJazzer(opts),
+};
 
 async function exploreJazzer(opts: ExploreOptions): Promise<EngineOutcome> {
   const { scenario } = opts;
