@@ -7,6 +7,8 @@
  * (test/report/workflow-check.ts). Adding a flag here is the only way to add one.
  */
 
+import { ENGINE_NAMES } from '../scenario/base-types.ts';
+
 export const CLI_BIN = 'slo-harness' as const;
 
 export const CLI_SUBCOMMANDS = ['run', 'replay', 'report'] as const;
@@ -115,7 +117,7 @@ export const CLI_FLAGS = {
     description: 'print results.json to stdout (the summary table goes to stderr)',
   },
   '--engine': {
-    kind: 'choice', value: 'name', commands: ['run'], example: 'builtin', choices: ['builtin', 'jazzer', 'auto'],
+    kind: 'choice', value: 'name', commands: ['run'], example: 'builtin', choices: ENGINE_NAMES,
     description: 'fuzzing engine',
     defaultNote: "the scenario's engine, else builtin",
   },

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { explore } from '../drivers/isolate/explore.ts';
 import { decodeHistogram } from '../measure/histogram.ts';
-import { startScenarioStress } from '../chaos/stress/scenario-stress.ts';
+import { CHAOS_KINDS } from '../chaos/registry.ts';
 import { UsageError } from '../scenario/load.ts';
 import { IsolateDriver, loadTimeoutOf, type IsolateListener, type IsolateTargetExit } from '../drivers/isolate/driver.ts';
 import type { FunctionRun } from './function-run.ts';
@@ -46,7 +46,7 @@ export async function measurePhase(run: FunctionRun): Promise<void> {
   run.measureStarted = performance.now();
   // CPU stress (scenario chaos.cpu) for the measured phase only.
   const cpuChaos = run.scenario.chaos?.cpu;
-  run.cpuStress = cpuChaos && !run.aborted ? await startScenarioStress(cpuChaos, run.setup.plan.measure.durationMs + run.scenario.timeoutMs + 5000) : null;
+  run.cpuStress = cpuChaos && !run.aborted ? await CHAOS_KINDS.cpu.lifecycle.start(cpuChaos, run.setup.plan.measure.durationMs + run.scenario.timeoutMs + 5000) : null;
   try {
     await measureWithHosts(run);
   } finally {

@@ -9,7 +9,7 @@ import type { ExploreOutcome } from '../drivers/isolate/explore.ts';
 import { InterestingSink } from '../engine/interesting.ts';
 import { planFuzzPhases, recordFallback } from '../engine/select.ts';
 import { ChaosLedger } from '../chaos/chaos-ledger.ts';
-import type { startScenarioStress } from '../chaos/stress/scenario-stress.ts';
+import type { ScenarioStress } from '../chaos/stress/scenario-stress.ts';
 import type { ScenarioResult } from '../core/results-schema.ts';
 import type { ResolvedFunctionScenario } from '../scenario/types.ts';
 import type { IsolateTargetExit } from '../drivers/isolate/driver.ts';
@@ -64,7 +64,7 @@ export class FunctionRun extends RunState {
   /** Inputs that hung or crashed already: the measured phase skips them. */
   readonly exploredBad: Uint8Array[] = [];
   measureStarted = 0;
-  cpuStress: Awaited<ReturnType<typeof startScenarioStress>> | null = null;
+  cpuStress: ScenarioStress | null = null;
   /** How the last measuring host ended. */
   exit: IsolateTargetExit | null = null;
   /** Set by the verdict phase; the later phases add to it. */

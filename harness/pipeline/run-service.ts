@@ -6,6 +6,7 @@
  * died. A service that never starts is an `error` status with its output. Only these phases
  * reach the HTTP driver (drivers/http); every process is stopped by the runner's cleanup.
  */
+import { AUTO, FALLBACK_ENGINE } from '../engine/registry.ts';
 import { performance } from 'node:perf_hooks';
 import { CorpusStore } from '../engine/corpus.ts';
 import { encodingFor } from '../engine/feeders.ts';
@@ -155,7 +156,7 @@ function serviceResult(run: ServiceRun): ScenarioResult {
       seed: run.opts.seed,
       // Service requests come from the in-process feeder (no coverage reaches another process):
       // only an explicit Jazzer request is a fallback worth flagging.
-      engine: { requested: scenario.engine === 'jazzer' ? 'jazzer' : engine, used: engine, note: 'HTTP service: requests built in-process from the input feeder' },
+      engine: { requested: scenario.engine !== AUTO && scenario.engine !== FALLBACK_ENGINE ? scenario.engine : engine, used: engine, note: 'HTTP service: requests built in-process from the input feeder' },
       seeds: run.seeds,
       budget: { durationMs: run.durationMs, calls: null },
       ...completion(run.fatal, interrupted),

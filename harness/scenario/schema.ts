@@ -3,6 +3,7 @@
  * into a ResolvedScenario. Every error names the file, the field path, what was expected
  * and how to fix it, because the reader is an SRE looking at a CI log.
  */
+import { ENGINE_NAMES, engineNamesHint } from './base-types.ts';
 import path from 'node:path';
 import { z } from 'zod';
 import { durationMsOr, durationSchema } from '../core/duration.ts';
@@ -84,7 +85,7 @@ const scenarioSchema = z
       .strict()
       .optional(),
     seed: z.number().int().nonnegative().max(0xffffffff).optional(),
-    engine: z.enum(['builtin', 'jazzer', 'auto']).optional(),
+    engine: z.enum(ENGINE_NAMES).optional(),
     memoryLimitMb: z.number().int().min(32).max(16384).optional(),
     expectedError: z.custom<unknown>((v) => typeof v === 'function', { message: 'expected a function (error) => boolean' }).optional(),
     ...functionChaosFields,
@@ -128,7 +129,7 @@ const FIX_HINTS: FixHints = [
   [/^timeout$/, 'use a duration such as "2s"'],
   [/^budget/, 'budget is { duration?: "10s", calls?: 100000 }'],
   [/^seed$/, 'use a whole number between 0 and 4294967295'],
-  [/^engine$/, 'use "builtin", "jazzer" or "auto"'],
+  [/^engine$/, engineNamesHint()],
   [/^memoryLimitMb$/, 'use a whole number of MiB between 32 and 16384'],
   [/^expectedError$/, 'pass a predicate, e.g. expectedError: (e) => e instanceof SyntaxError'],
 ];

@@ -4,6 +4,7 @@
  * supplies the zod shapes, the fix hints and the cross-field checks (placeholders naming
  * unknown dependencies, knobs naming unknown toxics), then normalises to plain values.
  */
+import { SERVICE_DEPENDENCY_KNOB_RE } from './chaos-types.ts';
 import { z } from 'zod';
 import { durationMsOr, durationSchema, MAX_DURATION_MS } from '../core/duration.ts';
 import type { ScenarioIssue } from './issues.ts';
@@ -104,12 +105,11 @@ export const SERVICE_FIX_HINTS: Array<[RegExp, string]> = [
 
 const ms = durationMsOr;
 
-const DEPENDENCY_KNOB_RE = /^dependency\.([A-Za-z0-9_-]+)\.(latency|scale)$/;
 
 /** The service knob a breakingPoint.knob names, or null when it names none. */
 export function parseServiceKnob(knob: string): ServiceKnob | null {
   if (knob === 'rate') return { kind: 'rate' };
-  const match = DEPENDENCY_KNOB_RE.exec(knob);
+  const match = SERVICE_DEPENDENCY_KNOB_RE.exec(knob);
   return match ? { kind: 'dependency-latency', dependency: match[1] as string } : null;
 }
 

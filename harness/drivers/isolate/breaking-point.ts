@@ -6,7 +6,7 @@
  * drivers/http/breaking-point.ts is the same step for a running service.
  */
 import { ChaosLedger } from '../../chaos/chaos-ledger.ts';
-import { startScenarioStress } from '../../chaos/stress/scenario-stress.ts';
+import { CHAOS_KINDS } from '../../chaos/registry.ts';
 import type { InjectedDelaySummary } from '../../core/results-schema.ts';
 import { createLatencyHistogram, decodeHistogram, msToUs, type Histogram } from '../../measure/histogram.ts';
 import type { ResolvedChaos } from '../../scenario/chaos-types.ts';
@@ -46,7 +46,7 @@ export async function measureIsolateStep(scenario: ResolvedScenario, chaos: Reso
   const outside = createLatencyHistogram();
   const chaosLedger = new ChaosLedger();
   let fatal: string | null = null;
-  const stress = chaos.cpu ? await startScenarioStress(chaos.cpu, durationMs + 5000) : null;
+  const stress = chaos.cpu ? await CHAOS_KINDS.cpu.lifecycle.start(chaos.cpu, durationMs + 5000) : null;
   try {
     const driver = new IsolateDriver({ scenario, seed: opts.seed });
     const running = driver.measure(
