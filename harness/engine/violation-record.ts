@@ -6,57 +6,10 @@
  */
 import { z } from 'zod';
 import { isPlainFileName } from '../core/contain.ts';
-import { fieldPath, growthFit } from '../core/validation.ts';
-import type { GrowthFit } from '../core/results-schema.ts';
-import type { InputEncoding } from './feeders.ts';
+import { findingKindSchema, growthFitSchema, inputEncodingSchema } from '../core/results-schema.ts';
+import { fieldPath } from '../core/validation.ts';
 
 export const VIOLATION_SCHEMA = 'slo-harness/violation' as const;
-
-/** A run that wrote or re-confirmed a record (see CorpusStore.demoteViolation). */
-export interface RecordOwner {
-  token: string;
-  pid: number;
-  hostname: string;
-  /** When the owning run's store was created (ISO 8601). */
-  since: string;
-}
-
-/** The metadata file saved next to every violating input. */
-export interface ViolationRecord {
-  schema: typeof VIOLATION_SCHEMA;
-  version: 1;
-  id: string;
-  scenario: string;
-  /** Scenario file, relative to the metadata file's folder (so corpora can move with the repo). */
-  scenarioFile: string;
-  scenarioIndex: number;
-  kind: string;
-  latencyMs: number;
-  budgetMs: number;
-  timeoutMs: number;
-  seed: number;
-  engine: string;
-  encoding: InputEncoding;
-  /** Input file name, in the same folder. */
-  inputFile: string;
-  inputSize: number;
-  message: string | null;
-  stack: string | null;
-  foundAt: string;
-  replay: string;
-  /** First-call latencies (ms, one per probe worker) that confirmed this violation. */
-  firstCallLatenciesMs?: number[];
-  /** Set on a minimised violation: the violation it was shrunk from (kept under its own id). */
-  shrunkFrom?: { id: string; size: number };
-  /** Set on an original once a smaller violation was derived from it. */
-  minimisedTo?: string;
-  /** How latency grows when the minimised input is pumped. */
-  growth?: GrowthFit;
-  /** Milliseconds spent confirming and minimising. */
-  minimiseMs?: number;
-  /** Runs that wrote or re-confirmed this record and may still report it. */
-  owners?: RecordOwner[];
-}
 
 /** A week in ms: no latency, budget or timeout of a real record comes near it. */
 const MAX_MS = 7 * 24 * 3600 * 1000;
@@ -65,37 +18,60 @@ const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const plainName = z.string().refine(isPlainFileName, { message: 'must be a plain file name (no "/", "\\", ".." or NUL)' });
 const text = (max: number) => z.string().max(max);
 
-const violationRecordSchema = z.looseObject({
+/** A run that wrote or re-confirmed a record (see CorpusStore.demoteViolation). */
+const recordOwnerSchema = z.object({
+  token: text(100),
+  pid: count,
+  hostname: text(255),
+  /** When the owning run's store was created (ISO 8601). */
+  since: text(100),
+});
+/** A run that wrote or re-confirmed a record (see CorpusStore.demoteViolation). */
+export type RecordOwner = z.infer<typeof recordOwnerSchema>;
+
+/**
+ * The metadata file saved next to every violating input. Its kind, encoding and growth fit
+ * are the same pieces as a results.json finding's; its bounds are tighter, since records
+ * arrive with repositories and their names become paths.
+ */
+const violationRecordSchema = z.object({
   schema: z.literal(VIOLATION_SCHEMA),
   version: z.literal(1),
   id: plainName,
   scenario: text(200).min(1),
+  /** Scenario file, relative to the metadata file's folder (so corpora can move with the repo). */
   scenarioFile: text(4096).min(1).refine((v) => !v.includes('\0'), { message: 'must not contain a NUL byte' }),
   scenarioIndex: count,
-  kind: z.enum(['slow', 'timeout', 'crash', 'exit', 'oom', 'error']),
+  // Checked as a finding kind; typed `string` as before, which callers that build records rely on.
+  kind: findingKindSchema.transform((kind): string => kind),
   latencyMs: ms,
   budgetMs: ms,
   timeoutMs: ms,
   seed: z.number().int(),
   engine: text(200),
-  encoding: z.enum(['bytes', 'utf8', 'v8']),
+  encoding: inputEncodingSchema,
+  /** Input file name, in the same folder. */
   inputFile: plainName,
   inputSize: count,
   message: text(1 << 20).nullable(),
   stack: text(1 << 20).nullable(),
   foundAt: text(100),
   replay: text(1 << 16),
+  /** First-call latencies (ms, one per probe worker) that confirmed this violation. */
   firstCallLatenciesMs: z.array(ms).max(1000).optional(),
-  shrunkFrom: z.looseObject({ id: plainName, size: count }).optional(),
+  /** Set on a minimised violation: the violation it was shrunk from (kept under its own id). */
+  shrunkFrom: z.object({ id: plainName, size: count }).optional(),
+  /** Set on an original once a smaller violation was derived from it. */
   minimisedTo: plainName.optional(),
-  growth: growthFit.optional(),
+  /** How latency grows when the minimised input is pumped. */
+  growth: growthFitSchema.optional(),
+  /** Milliseconds spent confirming and minimising. */
   minimiseMs: ms.optional(),
-  owners: z.array(z.looseObject({ token: text(100), pid: count, hostname: text(255), since: text(100) })).max(64).optional(),
+  /** Runs that wrote or re-confirmed this record and may still report it. */
+  owners: z.array(recordOwnerSchema).max(64).optional(),
 });
-
-/** Compile-time guard: what the schema accepts is a ViolationRecord. */
-type Assignable<T extends ViolationRecord> = T;
-export type ValidatedViolationRecord = Assignable<z.infer<typeof violationRecordSchema>>;
+/** The metadata file saved next to every violating input. */
+export type ViolationRecord = z.infer<typeof violationRecordSchema>;
 
 /** A violation file that is not a valid record: names the file, the field and the fix. */
 export class ViolationRecordError extends Error {
@@ -123,7 +99,8 @@ export function parseViolationRecord(data: unknown, file: string): ViolationReco
     throw new ViolationRecordError(file, null, 'expected a JSON object', FIX_DAMAGED);
   }
   const parsed = violationRecordSchema.safeParse(data);
-  if (parsed.success) return parsed.data;
+  // Keys the schema does not know are kept, as a newer harness may have added them.
+  if (parsed.success) return data as ViolationRecord;
   const issue = parsed.error.issues[0];
   const field = issue ? fieldPath(issue.path) : null;
   const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problem(s))` : '';

@@ -21,6 +21,8 @@ describe('parseResultsFile', () => {
     const json = JSON.parse(JSON.stringify(results));
     json.scenarios[0].futureField = { x: 1 };
     expect((parseResultsFile(json, 'r.json').scenarios[0] as unknown as { futureField: unknown }).futureField).toEqual({ x: 1 });
+    json.scenarios[0].findings[0].stacks.topSelf[0].futureField = 'deep';
+    expect(parseResultsFile(json, 'r.json')).toEqual(json);
   });
 
   it('names the file and the exact field of a wrong value', () => {
