@@ -33,7 +33,7 @@ describe('slo-harness run --regression (real CLI, probe isolate)', () => {
       scenario: 'fixture-switch',
       scenarioFile: '../../../scenarios/switch.scenario.ts',
       scenarioIndex: 0,
-      kind: 'slow',
+      kind: 'slow' as const,
       latencyMs: 120,
       budgetMs: 20,
       timeoutMs: 5000,

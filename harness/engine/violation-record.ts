@@ -42,8 +42,7 @@ const violationRecordSchema = z.object({
   /** Scenario file, relative to the metadata file's folder (so corpora can move with the repo). */
   scenarioFile: text(4096).min(1).refine((v) => !v.includes('\0'), { message: 'must not contain a NUL byte' }),
   scenarioIndex: count,
-  // Checked as a finding kind; typed `string` as before, which callers that build records rely on.
-  kind: findingKindSchema.transform((kind): string => kind),
+  kind: findingKindSchema,
   latencyMs: ms,
   budgetMs: ms,
   timeoutMs: ms,
