@@ -5,9 +5,9 @@
  * naming the file, the field and the fix; the embedded Toxiproxy refuses non-loopback
  * listeners. Every case runs the real CLI in a throw-away project under test-output/.
  */
+import { closedPort } from '../support/ports.ts';
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startEmbeddedToxiproxy } from '../../harness/chaos/toxiproxy/index.ts';
@@ -267,11 +267,3 @@ describe('breaking-point ranges stay within what the knob can mean', () => {
   });
 });
 
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -1,4 +1,4 @@
-import net from 'node:net';
+import { closedPort } from '../../../test/support/ports.ts';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../scenario/load.ts';
 import type { ResolvedScenario } from '../../scenario/types.ts';
@@ -8,13 +8,6 @@ import { startEmbeddedToxiproxy } from './index.ts';
 /** Only the fields the check reads: the kind, the name and the file. */
 const scenario = (kind: 'function' | 'service'): ResolvedScenario => ({ kind, name: `a-${kind}`, file: `/work/scenarios/a-${kind}.scenario.ts` }) as unknown as ResolvedScenario;
 
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('checkExternalToxiproxy: an unreachable TOXIPROXY_URL stops the run before it starts', () => {
   it('names the URL, the service scenario and the fix in a UsageError', async () => {
