@@ -121,6 +121,12 @@ export async function runTracePhase(ctx: TracePhaseContext, options: TracePhaseO
       const v8: TraceBackendChoice = { backend: 'v8-inspector', reason: `bpftrace session failed (${summary.notes.at(-1) ?? result?.notes.join('; ') ?? 'no samples'}); using the V8 inspector profiler` };
       result = await traceGroup(ctx, { ...options, mode: 'auto' }, v8, group, inputs, baseline).catch(() => null);
     }
+    // A V8 session whose worker ended before its profile was taken (a call cut or killed on a
+    // loaded machine) leaves nothing to attribute: one fresh isolate gets a second chance.
+    if (result && backend.backend === 'v8-inspector' && result.startupMs === null && !ctx.signal?.aborted) {
+      summary.notes.push(...result.notes, 'the V8 session ended without a profile; traced again in a fresh isolate');
+      result = await traceGroup(ctx, options, backend, group, inputs, baseline).catch(() => null);
+    }
     if (!result) continue;
     summary.startupMs ??= result.startupMs;
     summary.attachMs ??= result.attachMs;

@@ -97,6 +97,8 @@ class SessionEvents {
   tid: number | null = null;
   done: TraceDoneMessage | null = null;
   fatal: string | null = null;
+  /** Why the host ended a worker during the session (a timeout, a cut call, memory), as it reported it. */
+  readonly deaths: string[] = [];
   readonly windows = new Map<number, TraceWindowMessage>();
 
   onEvent = (event: HostEvent): void => {
@@ -104,6 +106,7 @@ class SessionEvents {
     else if (event.type === 'trace-window') this.windows.set(event.seq, event);
     else if (event.type === 'trace-done') this.done = event;
     else if (event.type === 'fatal') this.fatal = event.message;
+    else if (event.type === 'finding' && this.deaths.length < 3) this.deaths.push(`${event.kind}: ${event.message ?? ''}`.slice(0, 200));
   };
 
   /** A violating call that never returned (watchdog) ends when the isolate ended. */
@@ -203,6 +206,7 @@ async function collect(options: TraceSessionOptions, c: Collected): Promise<Trac
     }
   }
   if (c.events.fatal) notes.push(`isolate: ${c.events.fatal}`);
+  for (const death of c.events.deaths) notes.push(`isolate ended a worker: ${death}`);
   if (c.exit.code !== 0 && c.exit.signal) notes.push(`isolate ended by ${c.exit.signal}`);
   const all = c.events.traceWindows(c.endedAtNs);
   const windows = startedAtNs === undefined ? [] : all.filter((w) => w.startNs >= (startedAtNs as bigint));
